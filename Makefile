@@ -1,0 +1,46 @@
+# logq — two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+DEV_PACKAGES := libsqlite3-dev zlib1g-dev liblz4-dev pkg-config
+DEMO_DIR ?= $(shell mktemp -d -t logq-demo.XXXXXX 2>/dev/null || echo /tmp/logq-demo)
+DEMO_ROWS ?= 200000
+LOGQ := .build/release/logq
+
+.PHONY: demo test deps build release conformance bench clean
+
+# Installs the missing -dev packages with apt-get when root; otherwise prints the command and stops.
+deps:
+	@missing=""; for p in $(DEV_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "missing system packages:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; fi; \
+	fi
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release
+
+test: deps
+	swift test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+
+# Builds, generates a week of telemetry, ingests it, and runs every saved query.
+demo: release
+	@echo "== generating telemetry into $(DEMO_DIR)"
+	$(LOGQ) generate --out $(DEMO_DIR)/data --rows $(DEMO_ROWS)
+	@echo "== ingesting"
+	$(LOGQ) ingest --store $(DEMO_DIR)/store $(DEMO_DIR)/data
+	$(LOGQ) tables --store $(DEMO_DIR)/store
+	@inc_from=$$(python3 -c "import json;print(json.load(open('$(DEMO_DIR)/data/manifest.json'))['incident_start'])"); \
+	inc_to=$$(python3 -c "import json;print(json.load(open('$(DEMO_DIR)/data/manifest.json'))['incident_end'])"); \
+	for q in queries/*.kql; do \
+	  title=$$(sed -n 's|^// *title: *||p' $$q | head -1); \
+	  echo; echo "== $$title ($$q)"; \
+	  $(LOGQ) run --store $(DEMO_DIR)/store --format table --param window_start=$$inc_from --param window_end=$$inc_to $$q | head -25 || true; \
+	done
+
+conformance: release
+	python3 ../shared/conformance/run.py --logq $(LOGQ)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "logq",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "LogStore", targets: ["LogStore"]),
+        .library(name: "QueryLang", targets: ["QueryLang"]),
+        .executable(name: "logq", targets: ["logq"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries come in through small module maps; no C type leaks past LogStore's internals.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .target(name: "LogStore", dependencies: ["CSQLite", "CZlib", "CLZ4"]),
+        .target(name: "QueryLang", dependencies: ["LogStore"]),
+        .executableTarget(name: "logq", dependencies: [
+            "LogStore", "QueryLang",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
+        .testTarget(name: "QueryLangTests", dependencies: ["QueryLang", "LogStore"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LogStore", "QueryLang"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

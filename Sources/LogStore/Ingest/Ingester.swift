@@ -1,0 +1,664 @@
+import Foundation
+
+public struct IngestOptions: Sendable {
+    /// Put every record in this table instead of the one the record or file name says.
+    public var table: String?
+    /// Ingest files whose content was ingested before.
+    public var force = false
+    public var maxLineBytes = 1 << 20
+    public var segmentRows = 1_000_000
+    public var segmentBytes = 192 << 20
+    /// How many rejected lines per file keep their text in `ingest_rejects`.
+    public var keptRejectsPerFile = 10_000
+    public init(table: String? = nil, force: Bool = false) { self.table = table; self.force = force }
+}
+
+public struct IngestReject: Sendable {
+    public var file: String
+    public var line: Int
+    public var offset: Int
+    public var reason: String
+    public var text: String
+}
+
+public struct FileIngestReport: Sendable {
+    public var path: String
+    public var bytes: Int
+    public var rowsByTable: [String: Int]
+    public var rejected: Int
+    /// Set when the content was ingested before and `force` was off.
+    public var skipped: Bool
+    public var firstRejects: [IngestReject]
+    public var rows: Int { rowsByTable.values.reduce(0, +) }
+}
+
+public struct IngestProgress: Sendable {
+    public var file: String
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var bytes: Int
+    public var rows: Int
+    public var rejected: Int
+}
+
+extension Store {
+    /// Ingests files (folders are walked; `-` is stdin). Each file is one batch: its segments and
+    /// catalog rows become visible together, after fsync, in one SQLite transaction.
+    public func ingest(paths: [String], options: IngestOptions = IngestOptions(),
+                       progress: ((IngestProgress) -> Void)? = nil) throws -> [FileIngestReport] {
+        precondition(!readOnly, "ingest into a store opened read-only")
+        let files = try Store.expand(paths)
+        let writer = try WriterLock(path: path, wait: true)
+        defer { writer.release() }
+        var reports: [FileIngestReport] = []
+        for (i, f) in files.enumerated() {
+            let job = IngestJob(store: self, file: f, options: options, index: i, total: files.count, progress: progress)
+            reports.append(try job.run())
+        }
+        return reports
+    }
+
+    static func expand(_ paths: [String]) throws -> [String] {
+        var out: [String] = []
+        let fm = FileManager.default
+        for p in paths {
+            if p == "-" { out.append(p); continue }
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: p, isDirectory: &isDir) {
+                if isDir.boolValue {
+                    let items = (fm.enumerator(atPath: p)?.allObjects as? [String] ?? []).sorted()
+                    for it in items {
+                        let full = p + "/" + it
+                        var d: ObjCBool = false
+                        if fm.fileExists(atPath: full, isDirectory: &d), !d.boolValue,
+                           it.hasSuffix(".json") || it.hasSuffix(".jsonl") || it.hasSuffix(".ndjson") || it.hasSuffix(".gz") {
+                            if it.hasSuffix("manifest.json") { continue }
+                            out.append(full)
+                        }
+                    }
+                } else {
+                    out.append(p)
+                }
+                continue
+            }
+            // A glob the shell did not expand (quoted, or from a saved command).
+            var g = glob_t()
+            defer { globfree(&g) }
+            if p.contains(where: { "*?[".contains($0) }), glob(p, 0, nil, &g) == 0 {
+                for k in 0..<Int(g.gl_pathc) { if let s = g.gl_pathv[k] { out.append(String(cString: s)) } }
+                continue
+            }
+            throw StoreError.input(path: p, reason: "no such file or directory")
+        }
+        return out
+    }
+
+    /// Lists a batch of written segment files in the catalog, widening column types as needed.
+    func commit(source: String, size: Int, fingerprint: String, segments: [PendingSegment], rejects: [IngestReject], rejectedTotal: Int) throws -> Int64 {
+        lock.lock(); defer { lock.unlock() }
+        let db = catalog.db
+        return try db.transaction {
+            let now = Catalog.now()
+            let rows = segments.reduce(0) { $0 + $1.rows }
+            try db.prepare("INSERT INTO ingests(source, size, fingerprint, rows, rejected, finished_at) VALUES (?,?,?,?,?,?)")
+                .bind(.text(source), .int(Int64(size)), .text(fingerprint), .int(Int64(rows)), .int(Int64(rejectedTotal)), .text(now)).run()
+            let ingestID = db.lastInsertRowID
+            for seg in segments {
+                let existing = try catalog.schema(of: seg.table)
+                if existing == nil {
+                    try db.prepare("INSERT INTO tables(name, time_column, created_at) VALUES (?,?,?)")
+                        .bind(.text(seg.table), seg.timeColumn.map { .text($0) } ?? .null, .text(now)).run()
+                }
+                var cols = existing?.columns ?? []
+                for c in seg.schema {
+                    if let i = cols.firstIndex(where: { $0.name == c.name }) {
+                        let w = TypeWidening.widened(cols[i].type, c.type)
+                        if w != cols[i].type {
+                            try db.prepare("UPDATE columns SET type = ? WHERE table_name = ? AND name = ?")
+                                .bind(.text(w.name), .text(seg.table), .text(c.name)).run()
+                            try db.prepare("INSERT INTO schema_changes(table_name, column_name, old_type, new_type, ingest_id, changed_at) VALUES (?,?,?,?,?,?)")
+                                .bind(.text(seg.table), .text(c.name), .text(cols[i].type.name), .text(w.name), .int(ingestID), .text(now)).run()
+                            cols[i].type = w
+                        }
+                    } else {
+                        try db.prepare("INSERT INTO columns(table_name, ordinal, name, type) VALUES (?,?,?,?)")
+                            .bind(.text(seg.table), .int(Int64(cols.count)), .text(c.name), .text(c.type.name)).run()
+                        cols.append(c)
+                    }
+                }
+                try db.prepare("""
+                    INSERT INTO segments(table_name, file, row_count, min_time, max_time, byte_size, checksum, ingest_id, created_at)
+                    VALUES (?,?,?,?,?,?,?,?,?)
+                    """).bind(.text(seg.table), .text(seg.file), .int(Int64(seg.rows)), seg.minTime.map { .int($0) } ?? .null,
+                              seg.maxTime.map { .int($0) } ?? .null, .int(Int64(seg.bytes)), .int(Int64(seg.checksum)),
+                              .int(ingestID), .text(now)).run()
+                let segID = db.lastInsertRowID
+                let st = try db.prepare("""
+                    INSERT INTO column_stats(segment_id, column_name, null_count, min_int, max_int, min_real, max_real, min_text, max_text)
+                    VALUES (?,?,?,?,?,?,?,?,?)
+                    """)
+                for (c, s) in zip(seg.schema, seg.stats) {
+                    try st.bind(.int(segID), .text(c.name), .int(Int64(s.nullCount)),
+                                s.minInt.map { .int($0) } ?? .null, s.maxInt.map { .int($0) } ?? .null,
+                                s.minReal.map { .real($0) } ?? .null, s.maxReal.map { .real($0) } ?? .null,
+                                s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null).run()
+                }
+            }
+            let rj = try db.prepare("INSERT INTO rejects(ingest_id, file, line, byte_offset, reason, raw, at) VALUES (?,?,?,?,?,?,?)")
+            for r in rejects {
+                try rj.bind(.int(ingestID), .text(r.file), .int(Int64(r.line)), .int(Int64(r.offset)), .text(r.reason), .text(r.text), .text(now)).run()
+            }
+            return ingestID
+        }
+    }
+}
+
+struct PendingSegment {
+    var table: String
+    var file: String        // relative to segments/
+    var tempPath: String
+    var rows: Int
+    var minTime: Int64?
+    var maxTime: Int64?
+    var bytes: Int
+    var checksum: UInt32
+    var schema: [ColumnSchema]
+    var stats: [ColumnStats]
+    var timeColumn: String?
+}
+
+/// One file's ingest: detect the shape, shred records into per-table builders, write segments,
+/// commit them in one transaction.
+final class IngestJob {
+    let store: Store
+    let file: String
+    let options: IngestOptions
+    let index: Int, total: Int
+    let progress: ((IngestProgress) -> Void)?
+
+    var builders: [String: TableBuilder] = [:]
+    var pending: [PendingSegment] = []
+    var rowsByTable: [String: Int] = [:]
+    var rejects: [IngestReject] = []
+    var rejected = 0
+    var bytesRead = 0
+    var lastProgress = Date.distantPast
+    let defaultTable: String
+    var segmentCounter = 0
+    /// Set for diagnostic-settings records, whose `time` and `resourceId` are the workspace's `TimeGenerated` and `_ResourceId`.
+    var keyAliases: [String: String] = [:]
+
+    init(store: Store, file: String, options: IngestOptions, index: Int, total: Int, progress: ((IngestProgress) -> Void)?) {
+        self.store = store; self.file = file; self.options = options; self.index = index; self.total = total; self.progress = progress
+        var base = file == "-" ? "stdin" : (file as NSString).lastPathComponent
+        for ext in [".gz", ".jsonl", ".ndjson", ".json", ".records", ".txt"] where base.hasSuffix(ext) { base = String(base.dropLast(ext.count)) }
+        defaultTable = options.table ?? base
+    }
+
+    var displayName: String { file == "-" ? "<stdin>" : file }
+
+    func run() throws -> FileIngestReport {
+        let fingerprint = Fingerprint.of(path: file) ?? "stdin:\(UUID().uuidString)"
+        if !options.force {
+            store.lock.lock()
+            let prior = try? store.catalog.findIngest(fingerprint: fingerprint)
+            store.lock.unlock()
+            if prior != nil {
+                return FileIngestReport(path: displayName, bytes: 0, rowsByTable: [:], rejected: 0, skipped: true, firstRejects: [])
+            }
+        }
+        do {
+            let reader = try InputReader(path: file)
+            try readInput(reader)
+            for (t, b) in builders where b.rows > 0 { try flush(table: t, builder: b) }
+            // Publish: segment files get their final names (fsynced), then one transaction lists them.
+            let fm = FileManager.default
+            var dirs = Set<String>()
+            for p in pending {
+                let final = store.segmentsDirectory + "/" + p.file
+                try? fm.removeItem(atPath: final)
+                guard rename(p.tempPath, final) == 0 else { throw StoreError.io(path: final, reason: String(cString: strerror(errno))) }
+                dirs.insert((final as NSString).deletingLastPathComponent)
+            }
+            for d in dirs { fsyncDirectory(d) }
+            _ = try store.commit(source: displayName, size: bytesRead, fingerprint: fingerprint, segments: pending,
+                                 rejects: rejects, rejectedTotal: rejected)
+        } catch {
+            for p in pending {
+                try? FileManager.default.removeItem(atPath: p.tempPath)
+                try? FileManager.default.removeItem(atPath: store.segmentsDirectory + "/" + p.file)
+            }
+            throw error
+        }
+        report(force: true)
+        return FileIngestReport(path: displayName, bytes: bytesRead, rowsByTable: rowsByTable, rejected: rejected, skipped: false,
+                                firstRejects: Array(rejects.prefix(100)))
+    }
+
+    // MARK: reading
+
+    func readInput(_ reader: InputReader) throws {
+        var buf: [UInt8] = []
+        var eof = false
+        var readError: String? = nil
+        func fill() {
+            do { if try reader.read(into: &buf, max: 4 << 20) == 0 { eof = true } }
+            catch let e as InputReader.ReadError { readError = e.message; eof = true }
+            catch { readError = "\(error)"; eof = true }
+        }
+        fill()
+        // Skip a UTF-8 byte-order mark and leading white space to see the first character.
+        var start = 0
+        if buf.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < buf.count, [0x20, 0x0A, 0x0D, 0x09].contains(buf[start]) { start += 1 }
+        if start >= buf.count && eof {
+            bytesRead = buf.count
+            if let e = readError { reject(line: 1, offset: 0, reason: e, text: []) }
+            return
+        }
+        let first = start < buf.count ? buf[start] : 0
+        var wholeDocument = first == 0x5B
+        if first == 0x7B {
+            // One big object ({"records":…}, {"tables":…}) or the first of many lines?
+            let shape = buf.withUnsafeBufferPointer { p -> (complete: Bool, wrapper: Bool) in
+                var s = JSONScanner(p.baseAddress!, start: start, end: p.count)
+                guard (try? s.skipValue()) != nil else { return (false, false) }
+                var k = JSONScanner(p.baseAddress!, start: start, end: s.pos)
+                let keys = Self.topLevelKeys(&k)
+                return (true, keys.contains("records") || keys.contains("tables") || keys.contains("Tables"))
+            }
+            wholeDocument = shape.wrapper || (!shape.complete && !eof && !buf[start...].contains(0x0A))
+        }
+        if wholeDocument {
+            while !eof { fill() }
+            bytesRead = buf.count
+            try ingestDocument(buf, from: start)
+            if let e = readError { reject(line: lineNumber(buf, upTo: buf.count), offset: buf.count, reason: e, text: []) }
+            return
+        }
+        // NDJSON: stream lines.
+        var lineNo = 1
+        var consumed = 0            // bytes of the stream before buf[0]
+        var pos = 0
+        var skippingOversize = false
+        var oversizeStart = (line: 0, offset: 0)
+        while true {
+            let found: Int? = buf.withUnsafeBufferPointer { p in
+                guard pos < p.count, let q = memchr(p.baseAddress! + pos, 0x0A, p.count - pos) else { return nil }
+                return p.baseAddress!.distance(to: q.assumingMemoryBound(to: UInt8.self))
+            }
+            if let nl = found {
+                if skippingOversize {
+                    reject(line: oversizeStart.line, offset: oversizeStart.offset,
+                           reason: "line longer than \(options.maxLineBytes) bytes", text: Array(buf[pos..<min(nl, pos + 200)]))
+                    skippingOversize = false
+                } else if nl - pos > options.maxLineBytes {
+                    reject(line: lineNo, offset: consumed + pos, reason: "line longer than \(options.maxLineBytes) bytes",
+                           text: Array(buf[pos..<pos + 200]))
+                } else {
+                    processLine(buf, pos..<nl, line: lineNo, streamOffset: consumed + pos)
+                }
+                lineNo += 1
+                pos = nl + 1
+                continue
+            }
+            if eof {
+                if pos < buf.count && !skippingOversize { processLine(buf, pos..<buf.count, line: lineNo, streamOffset: consumed + pos) }
+                if let e = readError { reject(line: lineNo, offset: consumed + buf.count, reason: e, text: []) }
+                bytesRead = consumed + buf.count
+                return
+            }
+            // Keep the partial line; drop what is done.
+            if buf.count - pos > options.maxLineBytes && !skippingOversize {
+                skippingOversize = true
+                oversizeStart = (lineNo, consumed + pos)
+            }
+            if skippingOversize { consumed += buf.count; buf.removeAll(keepingCapacity: true); pos = 0 }
+            else { consumed += pos; buf.removeFirst(pos); pos = 0 }
+            bytesRead = consumed
+            report(force: false)
+            fill()
+        }
+    }
+
+    func lineNumber(_ buf: [UInt8], upTo: Int) -> Int {
+        var n = 1
+        for i in 0..<min(upTo, buf.count) where buf[i] == 0x0A { n += 1 }
+        return n
+    }
+
+    static func topLevelKeys(_ s: inout JSONScanner) -> [String] {
+        var keys: [String] = []
+        guard (try? s.expect(0x7B, "{")) != nil else { return keys }
+        s.skipWhitespace()
+        if s.peek() == 0x7D { return keys }
+        while true {
+            s.skipWhitespace()
+            var k: [UInt8] = []
+            guard (try? s.readString(into: &k)) != nil, (try? s.expect(0x3A, ":")) != nil, (try? s.skipValue()) != nil else { return keys }
+            keys.append(String(decoding: k, as: UTF8.self))
+            s.skipWhitespace()
+            if s.peek() == 0x2C { s.pos += 1; continue }
+            return keys
+        }
+    }
+
+    func processLine(_ buf: [UInt8], _ r: Range<Int>, line: Int, streamOffset: Int) {
+        buf.withUnsafeBufferPointer { p in
+            let base = p.baseAddress!
+            var lo = r.lowerBound, hi = r.upperBound
+            while lo < hi, [0x20, 0x09, 0x0D].contains(base[lo]) { lo += 1 }
+            while hi > lo, [0x20, 0x09, 0x0D].contains(base[hi - 1]) { hi -= 1 }
+            if lo == hi { return }
+            ingestRecord(base, lo..<hi, line: line, offset: streamOffset + (lo - r.lowerBound))
+        }
+    }
+
+    /// Routes one record to its table and shreds it; a bad record becomes a reject.
+    func ingestRecord(_ base: UnsafePointer<UInt8>, _ r: Range<Int>, line: Int, offset: Int, routingKeys: [String] = ["itemType", "Type"]) {
+        let table: String
+        do {
+            table = try route(base, r, keys: routingKeys)
+        } catch {
+            reject(line: line, offset: offset, reason: describe(error, base: r.lowerBound), text: Array(UnsafeBufferPointer(start: base + r.lowerBound, count: min(r.count, 1024))))
+            return
+        }
+        let b = builder(for: table)
+        do {
+            try b.shred(base, r)
+            rowsByTable[table, default: 0] += 1
+            if b.rows & 1023 == 0 && (b.rows >= options.segmentRows || b.approximateBytes >= options.segmentBytes) {
+                try flush(table: table, builder: b)
+            }
+        } catch let e as StoreError {
+            reject(line: line, offset: offset, reason: e.description, text: [])
+        } catch {
+            reject(line: line, offset: offset, reason: describe(error, base: r.lowerBound),
+                   text: Array(UnsafeBufferPointer(start: base + r.lowerBound, count: min(r.count, 1024))))
+        }
+    }
+
+    func describe(_ error: Error, base: Int) -> String {
+        if let f = error as? JSONScanner.Failure { return "\(f.message) (column \(f.offset - base + 1))" }
+        return "\(error)"
+    }
+
+    /// The record's table: `--table`, else `itemType`/`Type`/`category`, else the file's name.
+    func route(_ base: UnsafePointer<UInt8>, _ r: Range<Int>, keys: [String]) throws -> String {
+        if let t = options.table { return t }
+        var s = JSONScanner(base, start: r.lowerBound, end: r.upperBound)
+        try s.expect(0x7B, "'{' (a JSON object)")
+        s.skipWhitespace()
+        if s.peek() == 0x7D { return defaultTable }
+        var found: [String: String] = [:]
+        var k: [UInt8] = []
+        while true {
+            s.skipWhitespace()
+            k.removeAll(keepingCapacity: true)
+            try s.readString(into: &k)
+            try s.expect(0x3A, "':'")
+            s.skipWhitespace()
+            let key = String(decoding: k, as: UTF8.self)
+            if keys.contains(key) && s.peek() == 0x22 {
+                var v: [UInt8] = []
+                try s.readString(into: &v)
+                found[key] = String(decoding: v, as: UTF8.self)
+            } else {
+                try s.skipValue()
+            }
+            s.skipWhitespace()
+            if s.peek() == 0x2C { s.pos += 1; continue }
+            break
+        }
+        for key in keys {
+            guard let v = found[key], !v.isEmpty else { continue }
+            if key == "itemType" { if let t = KnownSchemas.tableForItemType(v) { return t } else { continue } }
+            return v
+        }
+        return defaultTable
+    }
+
+    func builder(for table: String) -> TableBuilder {
+        if let b = builders[table] { return b }
+        let b = TableBuilder(table: table, declared: KnownSchemas.declared(table), aliases: keyAliases)
+        builders[table] = b
+        return b
+    }
+
+    func reject(line: Int, offset: Int, reason: String, text: [UInt8]) {
+        rejected += 1
+        if rejects.count < options.keptRejectsPerFile {
+            let t = String(decoding: text.prefix(1024), as: UTF8.self)
+            rejects.append(IngestReject(file: displayName, line: line, offset: offset, reason: reason, text: t))
+        }
+    }
+
+    func report(force: Bool) {
+        guard let progress = progress else { return }
+        let now = Date()
+        guard force || now.timeIntervalSince(lastProgress) >= 0.1 else { return }
+        lastProgress = now
+        progress(IngestProgress(file: displayName, filesDone: index, filesTotal: total, bytes: bytesRead,
+                                rows: rowsByTable.values.reduce(0, +), rejected: rejected))
+    }
+
+    // MARK: whole documents
+
+    func ingestDocument(_ buf: [UInt8], from start: Int) throws {
+        try buf.withUnsafeBufferPointer { p in
+            let base = p.baseAddress!
+            var s = JSONScanner(base, start: start, end: p.count)
+            if base[start] == 0x5B {
+                // A JSON array: of records, or of Kusto v2 frames.
+                var probe = s
+                probe.pos += 1; probe.skipWhitespace()
+                if probe.peek() == 0x7B, let r = try? probe.skipValue(),
+                   let v = try? JSONValue.parse(base, r), v["FrameType"] != nil {
+                    let doc = try parseWhole(base, start..<p.count)
+                    try ingestKustoV2(doc)
+                    return
+                }
+                try forEachArrayElement(&s, buf: buf) { r, line in self.ingestRecord(base, r, line: line, offset: r.lowerBound) }
+            } else {
+                // An object: {"records": […]} or a query-API / Kusto v1 result.
+                var k = s
+                let keys = Self.topLevelKeys(&k)
+                if keys.contains("records") {
+                    keyAliases = ["time": "TimeGenerated", "resourceId": "_ResourceId"]
+                    try s.expect(0x7B, "{")
+                    while true {
+                        s.skipWhitespace()
+                        var key: [UInt8] = []
+                        try s.readString(into: &key)
+                        try s.expect(0x3A, "':'")
+                        s.skipWhitespace()
+                        if String(decoding: key, as: UTF8.self) == "records" && s.peek() == 0x5B {
+                            try forEachArrayElement(&s, buf: buf) { r, line in
+                                self.ingestRecord(base, r, line: line, offset: r.lowerBound, routingKeys: ["Type", "category", "itemType"])
+                            }
+                        } else {
+                            try s.skipValue()
+                        }
+                        s.skipWhitespace()
+                        if s.peek() == 0x2C { s.pos += 1; continue }
+                        break
+                    }
+                } else {
+                    let doc = try parseWhole(base, start..<p.count)
+                    try ingestResultTables(doc)
+                }
+            }
+        }
+    }
+
+    func parseWhole(_ base: UnsafePointer<UInt8>, _ r: Range<Int>) throws -> JSONValue {
+        do { return try JSONValue.parse(base, r) }
+        catch let f as JSONScanner.Failure {
+            let line = lineNumber(Array(UnsafeBufferPointer(start: base, count: f.offset)), upTo: f.offset)
+            throw StoreError.input(path: displayName + ":\(line)", reason: "malformed JSON: \(f.message)")
+        }
+    }
+
+    /// Calls `body` with each element's byte range and line; a malformed element is rejected and
+    /// scanning resumes at the next element when the array's structure allows.
+    func forEachArrayElement(_ s: inout JSONScanner, buf: [UInt8], _ body: (Range<Int>, Int) -> Void) throws {
+        try s.expect(0x5B, "'['")
+        var line = lineNumber(buf, upTo: s.pos)
+        var lastPos = s.pos
+        func advanceLines(to p: Int) { for i in lastPos..<p where buf[i] == 0x0A { line += 1 }; lastPos = p }
+        s.skipWhitespace()
+        if s.peek() == 0x5D { s.pos += 1; return }
+        while true {
+            s.skipWhitespace()
+            advanceLines(to: s.pos)
+            let elementStart = s.pos
+            do {
+                let r = try s.skipValue()
+                body(r, line)
+            } catch let f as JSONScanner.Failure {
+                reject(line: line, offset: elementStart, reason: "malformed JSON: \(f.message)",
+                       text: Array(buf[elementStart..<min(buf.count, elementStart + 200)]))
+                throw StoreError.input(path: displayName + ":\(line)", reason: "malformed JSON array element; the rest of the document cannot be read")
+            }
+            s.skipWhitespace()
+            if s.peek() == 0x2C { s.pos += 1; continue }
+            if s.peek() == 0x5D { s.pos += 1; return }
+            advanceLines(to: s.pos)
+            throw StoreError.input(path: displayName + ":\(line)", reason: "expected ',' or ']' in the JSON array")
+        }
+    }
+
+    /// `{"tables":[{"name","columns":[{"name","type"}],"rows"}]}` (App Insights / Log Analytics
+    /// query API) and Kusto v1 `{"Tables":[{"TableName","Columns":[{"ColumnName","DataType"|"ColumnType"}],"Rows"}]}`.
+    func ingestResultTables(_ doc: JSONValue) throws {
+        guard let tables = (doc["tables"] ?? doc["Tables"])?.arrayValue, !tables.isEmpty else {
+            throw StoreError.input(path: displayName, reason: "a JSON object that is neither a record list nor a query result")
+        }
+        let primary = tables.first { ($0["name"] ?? $0["TableName"])?.stringValue == "PrimaryResult" } ?? tables[0]
+        try ingestTable(columns: (primary["columns"] ?? primary["Columns"])?.arrayValue ?? [],
+                        rows: (primary["rows"] ?? primary["Rows"])?.arrayValue ?? [])
+    }
+
+    /// Kusto REST v2: an array of frames; the PrimaryResult table comes whole (`DataTable`) or as
+    /// `TableHeader` + `TableFragment`s. Error rows and `OneApiErrors` become rejects.
+    func ingestKustoV2(_ doc: JSONValue) throws {
+        guard let frames = doc.arrayValue else { return }
+        var columns: [JSONValue]? = nil
+        var rows: [JSONValue] = []
+        var inPrimary = false
+        for f in frames {
+            switch f["FrameType"]?.stringValue ?? "" {
+            case "DataTable" where f["TableKind"]?.stringValue == "PrimaryResult":
+                columns = f["Columns"]?.arrayValue; rows += f["Rows"]?.arrayValue ?? []
+            case "TableHeader":
+                inPrimary = f["TableKind"]?.stringValue == "PrimaryResult"
+                if inPrimary { columns = f["Columns"]?.arrayValue }
+            case "TableFragment" where inPrimary: rows += f["Rows"]?.arrayValue ?? []
+            case "TableCompletion" where inPrimary:
+                inPrimary = false
+                if let errs = f["OneApiErrors"], errs != .null { reject(line: 0, offset: 0, reason: "query result reports an error", text: errs.jsonBytes) }
+            default: break
+            }
+        }
+        guard let cols = columns else { throw StoreError.input(path: displayName, reason: "Kusto v2 result without a PrimaryResult table") }
+        try ingestTable(columns: cols, rows: rows)
+    }
+
+    func ingestTable(columns: [JSONValue], rows: [JSONValue]) throws {
+        let schema: [ColumnSchema] = columns.map { c in
+            let name = (c["name"] ?? c["ColumnName"])?.stringValue ?? "Column"
+            let typeName = (c["type"] ?? c["ColumnType"] ?? c["DataType"])?.stringValue ?? "string"
+            return ColumnSchema(name: name, type: KustoType(name: typeName) ?? .string)
+        }
+        let table = defaultTable
+        let b = builder(for: table)
+        b.declare(schema)
+        for (i, row) in rows.enumerated() {
+            guard let cells = row.arrayValue else {
+                reject(line: i + 1, offset: 0, reason: "result row \(i + 1) is not an array (a partial-failure error?)", text: row.jsonBytes)
+                continue
+            }
+            guard cells.count == schema.count else {
+                reject(line: i + 1, offset: 0, reason: "result row \(i + 1) has \(cells.count) cells for \(schema.count) columns", text: row.jsonBytes)
+                continue
+            }
+            let obj = JSONValue.object(Array(zip(schema.map(\.name), cells)))
+            let bytes = obj.jsonBytes
+            bytes.withUnsafeBufferPointer { p in
+                ingestRecord(p.baseAddress!, 0..<p.count, line: i + 1, offset: 0, routingKeys: [])
+            }
+        }
+    }
+
+    // MARK: segments
+
+    func flush(table: String, builder b: TableBuilder) throws {
+        var (schema, cols, rows) = b.take()
+        guard rows > 0 else { return }
+        // Time column: the catalog's for an existing table, else the first datetime candidate.
+        store.lock.lock()
+        let existing = try? store.catalog.schema(of: table)
+        store.lock.unlock()
+        var timeColumn = existing?.timeColumn
+        if existing == nil {
+            timeColumn = KnownSchemas.timeColumnCandidates.first { n in schema.contains { $0.name == n && $0.type == .datetime } }
+        }
+        var minTime: Int64? = nil, maxTime: Int64? = nil
+        if let tc = timeColumn, let ti = schema.firstIndex(where: { $0.name == tc }), schema[ti].type == .datetime {
+            let times = cols[ti].int64Values
+            let valid = cols[ti].validity
+            var sorted = true
+            for i in 1..<max(rows, 1) where times[i] < times[i - 1] { sorted = false; break }
+            if !sorted || valid != nil {
+                // Nulls first, then by time; stable so equal timestamps keep arrival order.
+                let key: (Int) -> Int64 = { i in (valid?[i] ?? 1) == 0 ? Int64.min : times[i] }
+                let perm = (0..<rows).sorted { let a = key($0), b = key($1); return a < b || (a == b && $0 < $1) }.map { Int32($0) }
+                for c in 0..<cols.count { cols[c] = cols[c].gather(perm) }
+            }
+            let t2 = cols[ti].int64Values
+            let v2 = cols[ti].validity
+            for i in 0..<rows where (v2?[i] ?? 1) != 0 {
+                minTime = min(minTime ?? t2[i], t2[i]); maxTime = max(maxTime ?? t2[i], t2[i])
+            }
+        }
+        let enc = SegmentFormat.encode(schema: schema, columns: cols, rows: rows)
+        cols = []
+        let dirName = Self.directoryName(for: table)
+        let dir = store.segmentsDirectory + "/" + dirName
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        segmentCounter += 1
+        let name = "\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(getpid())-\(segmentCounter).seg"
+        let temp = dir + "/" + name + ".tmp"
+        try writeDurably(enc.bytes, to: temp)
+        pending.append(PendingSegment(table: table, file: dirName + "/" + name, tempPath: temp, rows: rows, minTime: minTime, maxTime: maxTime,
+                                      bytes: enc.bytes.count, checksum: enc.checksum, schema: schema, stats: enc.stats, timeColumn: timeColumn))
+    }
+
+    static func directoryName(for table: String) -> String {
+        let safe = String(table.unicodeScalars.map { c -> Character in
+            (c.isASCII && (CharacterSet.alphanumerics.contains(c) || c == "_" || c == "-")) ? Character(c) : "_"
+        })
+        if safe == table && !safe.isEmpty { return safe }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in table.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return safe + "-" + String(h, radix: 16)
+    }
+
+    func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + off, bytes.count - off) }
+            guard n > 0 else { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
+            off += n
+        }
+        guard fsync(fd) == 0 else { throw StoreError.io(path: path, reason: "fsync: \(String(cString: strerror(errno)))") }
+    }
+}
+
+func fsyncDirectory(_ path: String) {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 { fsync(fd); close(fd) }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// Shreds JSON records of one table straight from their bytes into column builders.
+final class TableBuilder {
+    let table: String
+    private(set) var columns: [ColumnBuilder] = []
+    private var index: [[UInt8]: Int] = [:]
+    /// Column expected at each field position: records of one export repeat their key order, so a
+    /// byte compare against this guess usually replaces a hash lookup.
+    private var expected: [Int] = []
+    private(set) var rows = 0
+    private var scratch: [UInt8] = []
+    private var keyScratch: [UInt8] = []
+
+    /// Keys stored under another column name (diagnostic-settings records: `time` → `TimeGenerated`).
+    let aliases: [[UInt8]: String]
+
+    init(table: String, declared: [ColumnSchema]?, aliases: [String: String] = [:]) {
+        self.table = table
+        self.aliases = Dictionary(uniqueKeysWithValues: aliases.map { (Array($0.key.utf8), $0.value) })
+        for c in declared ?? [] { _ = addColumn(c.name, declared: c.type) }
+    }
+
+    /// Declares columns with fixed types (from a query-API result's schema).
+    func declare(_ cols: [ColumnSchema]) {
+        for c in cols where index[Array(c.name.utf8)] == nil { _ = addColumn(c.name, declared: c.type) }
+    }
+
+    private func addColumn(_ name: String, declared: KustoType?) -> Int {
+        let b = ColumnBuilder(name: name, declared: declared)
+        for _ in 0..<rows { b.appendNull() }
+        columns.append(b)
+        index[b.nameBytes] = columns.count - 1
+        return columns.count - 1
+    }
+
+    var approximateBytes: Int { columns.reduce(0) { $0 + $1.approximateBytes } }
+
+    /// Shreds the object at `range` of `base` as one row. On error nothing of it is kept.
+    func shred(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) throws {
+        var s = JSONScanner(base, start: range.lowerBound, end: range.upperBound)
+        do {
+            try shredObject(&s)
+            s.skipWhitespace()
+            guard s.atEnd else { throw s.fail("unexpected text after the record") }
+        } catch {
+            for c in columns { c.truncate(to: rows) }
+            throw error
+        }
+        rows &+= 1
+        for c in columns where c.rows < rows { c.appendNull() }
+    }
+
+    private func shredObject(_ s: inout JSONScanner) throws {
+        try s.expect(0x7B, "'{' (a JSON object)")
+        s.skipWhitespace()
+        if s.peek() == 0x7D { s.pos &+= 1; return }
+        var field = 0
+        while true {
+            s.skipWhitespace()
+            guard s.peek() == 0x22 else { throw s.fail("expected a key string") }
+            let col = try lookupKey(&s, field: field)
+            try s.expect(0x3A, "':'")
+            s.skipWhitespace()
+            let b = columns[col]
+            if b.rows > rows { b.truncate(to: rows) } // a repeated key: the last value wins
+            try appendValue(&s, to: b)
+            field &+= 1
+            s.skipWhitespace()
+            let c = s.peek()
+            if c == 0x2C { s.pos &+= 1; continue }
+            if c == 0x7D { s.pos &+= 1; return }
+            throw s.fail(s.atEnd ? "unterminated object" : "expected ',' or '}' after a value")
+        }
+    }
+
+    @inline(__always)
+    private func lookupKey(_ s: inout JSONScanner, field: Int) throws -> Int {
+        let keyStart = s.pos &+ 1
+        var p = keyStart
+        while p < s.end, s.base[p] != 0x22, s.base[p] != 0x5C { p &+= 1 }
+        if p < s.end, s.base[p] == 0x22 {
+            let len = p - keyStart
+            if field < expected.count {
+                let guess = expected[field]
+                let nb = columns[guess].nameBytes
+                if nb.count == len, nb.withUnsafeBufferPointer({ memcmp($0.baseAddress!, s.base + keyStart, len) == 0 }) {
+                    s.pos = p &+ 1
+                    return guess
+                }
+            }
+            let key = Array(UnsafeBufferPointer(start: s.base + keyStart, count: len))
+            try s.skipString() // validates UTF-8 of the key
+            return remember(key, field: field)
+        }
+        keyScratch.removeAll(keepingCapacity: true)
+        try s.readString(into: &keyScratch)
+        return remember(keyScratch, field: field)
+    }
+
+    private func remember(_ key: [UInt8], field: Int) -> Int {
+        let col: Int
+        if let c = index[key] { col = c }
+        else if let alias = aliases[key] {
+            col = index[Array(alias.utf8)] ?? addColumn(alias, declared: nil)
+            index[key] = col
+        } else { col = addColumn(String(decoding: key, as: UTF8.self), declared: nil) }
+        if field < expected.count { expected[field] = col } else if field == expected.count { expected.append(col) }
+        return col
+    }
+
+    @inline(__always)
+    private func appendValue(_ s: inout JSONScanner, to b: ColumnBuilder) throws {
+        do {
+            switch s.peek() {
+            case 0x22: try b.appendString(&s, scratch: &scratch)
+            case 0x7B, 0x5B:
+                let r = try s.skipValue()
+                try b.appendNested(UnsafeBufferPointer(start: s.base + r.lowerBound, count: r.count))
+            case 0x74: try s.literal("true"); try b.appendBool(true)
+            case 0x66: try s.literal("false"); try b.appendBool(false)
+            case 0x6E: try s.literal("null"); b.appendNull()
+            default:
+                let start = s.pos
+                let n = try s.readNumber()
+                let raw = UnsafeBufferPointer(start: s.base + start, count: s.pos - start)
+                switch n {
+                case .integer(let i): try b.appendInteger(i, raw: raw)
+                case .real(let d): try b.appendReal(d, raw: raw)
+                }
+            }
+        } catch let e as ColumnBuilder.ConversionError {
+            throw JSONScanner.Failure(message: "column '\(b.name)': \(e.message)", offset: s.pos)
+        }
+    }
+
+    /// The rows shredded so far as columns, ordered by `timeColumn` when there is one; resets the builder.
+    func take() -> (schema: [ColumnSchema], columns: [Column], rows: Int) {
+        let n = rows
+        var schema: [ColumnSchema] = []
+        var cols: [Column] = []
+        for b in columns {
+            let c = b.take()
+            schema.append(ColumnSchema(name: b.name, type: c.type))
+            cols.append(c)
+        }
+        rows = 0
+        return (schema, cols, n)
+    }
+}

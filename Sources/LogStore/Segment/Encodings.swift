@@ -1,0 +1,248 @@
+/// Per-column encodings, chosen by analysing the values (DuckDB's analyze → choose → compress).
+/// LZ4 runs on top of whichever is chosen; these remove the redundancy LZ4 cannot see
+/// (small integers in 64-bit words, sorted timestamps, repeated strings).
+enum Encoding: UInt8 {
+    case plainInt64 = 1
+    case forBitPacked = 2       // frame of reference: min + bit-packed offsets
+    case deltaBitPacked = 3     // first value + FOR over successive differences (sorted timestamps)
+    case runLength = 4          // (value, run length) pairs
+    case plainFloat64 = 5
+    case scaledDecimal = 6      // doubles that are integers × 10^-k, stored as FOR integers
+    case plainBytes = 7         // varint lengths + bytes
+    case dictionaryBytes = 8    // distinct strings + bit-packed codes
+}
+
+enum BitPacking {
+    static func width(_ maxValue: UInt64) -> Int { maxValue == 0 ? 0 : 64 - maxValue.leadingZeroBitCount }
+
+    static func pack(_ values: [UInt64], width: Int, into w: inout ByteWriter) {
+        guard width > 0 else { return }
+        var acc: UInt64 = 0
+        var bits = 0
+        w.bytes.reserveCapacity(w.bytes.count + (values.count * width + 7) / 8 + 8)
+        for v in values {
+            acc |= v << UInt64(bits)
+            let used = 64 - bits
+            if width >= used {
+                w.u64(acc)
+                acc = used == 64 ? 0 : v >> UInt64(used)
+                bits = width - used
+            } else {
+                bits += width
+            }
+        }
+        if bits > 0 { w.u64(acc) }
+    }
+
+    static func unpack(_ r: inout ByteReader, count: Int, width: Int) throws -> [UInt64] {
+        guard width > 0 else { return [UInt64](repeating: 0, count: count) }
+        guard width <= 64 else { throw FormatError(message: "bad bit width \(width)") }
+        let words = (count * width + 63) / 64
+        let raw = try r.raw(words * 8)
+        var out = [UInt64](repeating: 0, count: count)
+        let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
+        out.withUnsafeMutableBufferPointer { dst in
+            var bitPos = 0
+            for i in 0..<count {
+                let word = bitPos >> 6, off = bitPos & 63
+                var v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) >> UInt64(off)
+                if off + width > 64 {
+                    v |= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: (word + 1) * 8, as: UInt64.self)) << UInt64(64 - off)
+                }
+                dst[i] = v & mask
+                bitPos &+= width
+            }
+        }
+        return out
+    }
+}
+
+enum IntegerCodec {
+    /// Chooses the smallest of plain, FOR, delta and run-length for these values.
+    static func encode(_ v: [Int64], into w: inout ByteWriter) {
+        let n = v.count
+        guard n > 0 else { w.u8(Encoding.plainInt64.rawValue); return }
+        var lo = v[0], hi = v[0], runs = 1, sorted = true
+        var dlo = Int64.max, dhi = Int64.min
+        var deltaOverflow = false
+        for i in 1..<n {
+            let x = v[i]
+            if x < lo { lo = x }
+            if x > hi { hi = x }
+            if x != v[i - 1] { runs += 1 }
+            if x < v[i - 1] { sorted = false }
+            let (d, o) = x.subtractingReportingOverflow(v[i - 1])
+            if o { deltaOverflow = true } else { if d < dlo { dlo = d }; if d > dhi { dhi = d } }
+        }
+        let (range, rangeOverflow) = hi.subtractingReportingOverflow(lo)
+        let forBits = rangeOverflow ? 64 : BitPacking.width(UInt64(range))
+        let forSize = n * forBits / 8
+        let rleSize = runs * 12
+        var deltaSize = Int.max
+        var deltaBits = 64
+        if !deltaOverflow && n > 1 {
+            let (dr, o) = dhi.subtractingReportingOverflow(dlo)
+            if !o { deltaBits = BitPacking.width(UInt64(dr)); deltaSize = n * deltaBits / 8 + 16 }
+        }
+        _ = sorted
+        if rleSize <= forSize && rleSize <= deltaSize {
+            w.u8(Encoding.runLength.rawValue)
+            w.varint(UInt64(runs))
+            var start = 0
+            for i in 1...n where i == n || v[i] != v[start] {
+                w.i64(v[start]); w.varint(UInt64(i - start)); start = i
+            }
+        } else if deltaSize < forSize {
+            w.u8(Encoding.deltaBitPacked.rawValue)
+            w.i64(v[0]); w.i64(dlo); w.u8(UInt8(deltaBits))
+            var d = [UInt64](repeating: 0, count: n - 1)
+            // &- is safe: deltaOverflow was ruled out above, and each delta ≥ dlo.
+            for i in 1..<n { d[i - 1] = UInt64(bitPattern: (v[i] &- v[i - 1]) &- dlo) }
+            BitPacking.pack(d, width: deltaBits, into: &w)
+        } else if forBits < 64 {
+            w.u8(Encoding.forBitPacked.rawValue)
+            w.i64(lo); w.u8(UInt8(forBits))
+            BitPacking.pack(v.map { UInt64(bitPattern: $0 &- lo) }, width: forBits, into: &w)
+        } else {
+            w.u8(Encoding.plainInt64.rawValue)
+            for x in v { w.i64(x) }
+        }
+    }
+
+    static func decode(_ r: inout ByteReader, count n: Int) throws -> [Int64] {
+        let enc = try r.u8()
+        switch Encoding(rawValue: enc) {
+        case .plainInt64:
+            var out = [Int64](); out.reserveCapacity(n)
+            for _ in 0..<n { out.append(try r.i64()) }
+            return out
+        case .forBitPacked:
+            let lo = try r.i64(); let width = Int(try r.u8())
+            return try BitPacking.unpack(&r, count: n, width: width).map { lo &+ Int64(bitPattern: $0) }
+        case .deltaBitPacked:
+            let first = try r.i64(), dlo = try r.i64(), width = Int(try r.u8())
+            let d = try BitPacking.unpack(&r, count: max(n - 1, 0), width: width)
+            var out = [Int64](repeating: first, count: n)
+            var acc = first
+            for i in 1..<max(n, 1) { acc = acc &+ dlo &+ Int64(bitPattern: d[i - 1]); out[i] = acc }
+            return out
+        case .runLength:
+            let runs = Int(try r.varint())
+            var out = [Int64](); out.reserveCapacity(n)
+            for _ in 0..<runs {
+                let v = try r.i64(); let len = Int(try r.varint())
+                guard out.count + len <= n else { throw FormatError(message: "run-length data longer than the column") }
+                out.append(contentsOf: repeatElement(v, count: len))
+            }
+            guard out.count == n else { throw FormatError(message: "run-length data shorter than the column") }
+            return out
+        default: throw FormatError(message: "unknown integer encoding \(enc)")
+        }
+    }
+}
+
+enum RealCodec {
+    /// Doubles written with few decimals (durations like 634.1867) are exactly `integer / 10^k`:
+    /// those are stored as FOR-packed integers, the rest plainly.
+    static func encode(_ v: [Double], into w: inout ByteWriter) {
+        let scales: [Double] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
+        for (k, s) in scales.enumerated() {
+            var ok = true
+            var ints = [Int64](); ints.reserveCapacity(v.count)
+            for x in v {
+                let y = (x * s).rounded()
+                guard abs(y) < 9e15, y / s == x else { ok = false; break }
+                ints.append(Int64(y))
+            }
+            if ok {
+                w.u8(Encoding.scaledDecimal.rawValue); w.u8(UInt8(k))
+                IntegerCodec.encode(ints, into: &w)
+                return
+            }
+        }
+        w.u8(Encoding.plainFloat64.rawValue)
+        for x in v { w.f64(x) }
+    }
+
+    static func decode(_ r: inout ByteReader, count n: Int) throws -> [Double] {
+        let enc = try r.u8()
+        switch Encoding(rawValue: enc) {
+        case .plainFloat64:
+            var out = [Double](); out.reserveCapacity(n)
+            for _ in 0..<n { out.append(try r.f64()) }
+            return out
+        case .scaledDecimal:
+            let k = Int(try r.u8())
+            guard k <= 6 else { throw FormatError(message: "bad decimal scale \(k)") }
+            let s = [1.0, 10, 100, 1000, 10_000, 100_000, 1_000_000][k]
+            return try IntegerCodec.decode(&r, count: n).map { Double($0) / s }
+        default: throw FormatError(message: "unknown real encoding \(enc)")
+        }
+    }
+}
+
+enum BytesCodec {
+    static func encode(_ s: ByteStrings, into w: inout ByteWriter) {
+        let n = s.count
+        // Dictionary when values repeat enough (fewer than half distinct, bounded dictionary).
+        var dict: [ArraySlice<UInt8>: UInt32] = [:]
+        var codes = [UInt64](); codes.reserveCapacity(n)
+        var useDict = n > 0
+        let limit = max(n / 2, 1)
+        for i in 0..<n {
+            let v = s[i]
+            if let c = dict[v] { codes.append(UInt64(c)); continue }
+            if dict.count >= limit || dict.count >= 1 << 20 { useDict = false; break }
+            let c = UInt32(dict.count); dict[v] = c; codes.append(UInt64(c))
+        }
+        if useDict {
+            w.u8(Encoding.dictionaryBytes.rawValue)
+            var entries = [ArraySlice<UInt8>](repeating: [], count: dict.count)
+            for (k, c) in dict { entries[Int(c)] = k }
+            w.varint(UInt64(entries.count))
+            for e in entries { w.varint(UInt64(e.count)) }
+            for e in entries { w.raw(e) }
+            let width = BitPacking.width(UInt64(max(entries.count - 1, 0)))
+            w.u8(UInt8(width))
+            BitPacking.pack(codes, width: width, into: &w)
+        } else {
+            w.u8(Encoding.plainBytes.rawValue)
+            for i in 0..<n { w.varint(UInt64(s.length(i))) }
+            w.raw(s.bytes[s.offsets[0]..<s.offsets[n]])
+        }
+    }
+
+    static func decode(_ r: inout ByteReader, count n: Int) throws -> ByteStrings {
+        let enc = try r.u8()
+        switch Encoding(rawValue: enc) {
+        case .plainBytes:
+            var offsets = [Int](); offsets.reserveCapacity(n + 1); offsets.append(0)
+            var total = 0
+            for _ in 0..<n { total += Int(try r.varint()); offsets.append(total) }
+            let raw = try r.raw(total)
+            return ByteStrings(bytes: Array(raw), offsets: offsets)
+        case .dictionaryBytes:
+            let m = Int(try r.varint())
+            guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
+            var lens = [Int](); lens.reserveCapacity(m)
+            for _ in 0..<m { lens.append(Int(try r.varint())) }
+            var entries = [ArraySlice<UInt8>]()
+            entries.reserveCapacity(m)
+            let all = Array(try r.raw(lens.reduce(0, +)))
+            var p = 0
+            for l in lens { entries.append(all[p..<p + l]); p += l }
+            let width = Int(try r.u8())
+            let codes = try BitPacking.unpack(&r, count: n, width: width)
+            var out = ByteStrings()
+            var total = 0
+            for c in codes {
+                guard Int(c) < m else { throw FormatError(message: "dictionary code out of range") }
+                total += lens[Int(c)]
+            }
+            out.reserve(rows: n, bytes: total)
+            for c in codes { out.append(entries[Int(c)]) }
+            return out
+        default: throw FormatError(message: "unknown string encoding \(enc)")
+        }
+    }
+}

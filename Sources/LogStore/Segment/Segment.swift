@@ -1,0 +1,304 @@
+import Foundation
+import CLZ4
+import CZlib
+
+/// Statistics of one column in one segment, used to prune segments without reading them.
+public struct ColumnStats: Sendable, Equatable {
+    public var nullCount: Int
+    public var minInt: Int64?
+    public var maxInt: Int64?
+    public var minReal: Double?
+    public var maxReal: Double?
+    public var minString: String?
+    public var maxString: String?
+    public init(nullCount: Int) { self.nullCount = nullCount }
+}
+
+struct ColumnChunkInfo {
+    var name: String
+    var type: KustoType
+    var offset: Int
+    var length: Int
+    var blockCount: Int
+    var rawLength: Int
+    var stats: ColumnStats
+}
+
+struct SegmentFooter {
+    var rows: Int
+    var columns: [ColumnChunkInfo]
+    var checksum: UInt32
+}
+
+/// The segment file: `docs/FORMAT.md` describes the layout byte by byte.
+enum SegmentFormat {
+    static let magic: [UInt8] = Array("LOGQSEG".utf8) + [1]
+    static let endMagic: [UInt8] = Array("LOGQEND".utf8) + [1]
+    static let version: UInt32 = 1
+    static let blockSize = 1 << 20
+
+    static func crc(_ p: UnsafeRawBufferPointer) -> UInt32 {
+        guard let b = p.baseAddress, p.count > 0 else { return 0 }
+        var c: UInt = 0
+        var off = 0
+        while off < p.count { // zlib's crc32 takes a 32-bit length
+            let n = min(p.count - off, 1 << 30)
+            c = crc32(c, b.assumingMemoryBound(to: Bytef.self) + off, uInt(n))
+            off += n
+        }
+        return UInt32(truncatingIfNeeded: c)
+    }
+
+    static func stats(of c: Column) -> ColumnStats {
+        var st = ColumnStats(nullCount: 0)
+        let val = c.validity
+        switch c.storage {
+        case .int64(let v):
+            var lo = Int64.max, hi = Int64.min, nulls = 0
+            for i in 0..<v.count {
+                if let val = val, val[i] == 0 { nulls += 1; continue }
+                lo = min(lo, v[i]); hi = max(hi, v[i])
+            }
+            st.nullCount = nulls
+            if nulls < v.count { st.minInt = lo; st.maxInt = hi }
+        case .float64(let v):
+            var lo = Double.infinity, hi = -Double.infinity, nulls = 0, seen = false
+            for i in 0..<v.count {
+                if let val = val, val[i] == 0 { nulls += 1; continue }
+                if v[i].isNaN { continue }
+                lo = min(lo, v[i]); hi = max(hi, v[i]); seen = true
+            }
+            st.nullCount = nulls
+            if seen { st.minReal = lo; st.maxReal = hi }
+        case .bytes(let s):
+            if c.type == .dynamic {
+                var nulls = 0
+                for i in 0..<s.count where s.length(i) == 0 { nulls += 1 }
+                st.nullCount = nulls
+            } else if s.count > 0 {
+                var lo = s[0], hi = s[0], long = false
+                for i in 0..<s.count {
+                    let x = s[i]
+                    if x.count > 128 { long = true; break }
+                    if x.lexicographicallyPrecedes(lo) { lo = x }
+                    if hi.lexicographicallyPrecedes(x) { hi = x }
+                }
+                if !long {
+                    st.minString = String(decoding: lo, as: UTF8.self)
+                    st.maxString = String(decoding: hi, as: UTF8.self)
+                }
+            }
+        }
+        return st
+    }
+
+    /// Encodes the columns; returns the complete file bytes and the footer checksum.
+    static func encode(schema: [ColumnSchema], columns: [Column], rows: Int) -> (bytes: [UInt8], checksum: UInt32, stats: [ColumnStats]) {
+        var file = ByteWriter()
+        file.raw(magic)
+        var infos: [ColumnChunkInfo] = []
+        for (i, col) in columns.enumerated() {
+            var payload = ByteWriter()
+            if let v = col.validity {
+                payload.u8(1)
+                var bits = [UInt8](repeating: 0, count: (v.count + 7) / 8)
+                for j in 0..<v.count where v[j] != 0 { bits[j >> 3] |= 1 << UInt8(j & 7) }
+                payload.raw(bits)
+            } else {
+                payload.u8(0)
+            }
+            switch col.storage {
+            case .int64(let v): IntegerCodec.encode(v, into: &payload)
+            case .float64(let v): RealCodec.encode(v, into: &payload)
+            case .bytes(let s): BytesCodec.encode(s, into: &payload)
+            }
+            let offset = file.bytes.count
+            var blocks = 0
+            payload.bytes.withUnsafeBytes { raw in
+                var off = 0
+                repeat {
+                    let n = min(blockSize, raw.count - off)
+                    let bound = Int(LZ4_compressBound(Int32(n)))
+                    var out = [UInt8](repeating: 0, count: bound)
+                    let written = out.withUnsafeMutableBytes { dst in
+                        LZ4_compress_default(raw.baseAddress!.advanced(by: off).assumingMemoryBound(to: CChar.self),
+                                             dst.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(n), Int32(bound))
+                    }
+                    precondition(written > 0 || n == 0, "LZ4 compression failed")
+                    let compressed = out[0..<Int(written)]
+                    file.u32(UInt32(n)); file.u32(UInt32(written))
+                    file.u32(compressed.withUnsafeBytes { crc($0) })
+                    file.raw(compressed)
+                    blocks += 1
+                    off += n
+                } while off < raw.count
+            }
+            infos.append(ColumnChunkInfo(name: schema[i].name, type: schema[i].type, offset: offset,
+                                         length: file.bytes.count - offset, blockCount: blocks,
+                                         rawLength: payload.bytes.count, stats: stats(of: col)))
+        }
+        var footer = ByteWriter()
+        footer.u32(version)
+        footer.u64(UInt64(rows))
+        footer.u32(UInt32(infos.count))
+        for c in infos {
+            footer.str(c.name); footer.u8(c.type.rawValue)
+            footer.u64(UInt64(c.offset)); footer.u64(UInt64(c.length)); footer.u32(UInt32(c.blockCount))
+            footer.u64(UInt64(c.rawLength)); footer.u64(UInt64(c.stats.nullCount))
+            writeStats(c.stats, &footer)
+        }
+        let footerCRC = footer.bytes.withUnsafeBytes { crc($0) }
+        file.raw(footer.bytes)
+        file.u32(UInt32(footer.bytes.count)); file.u32(footerCRC)
+        file.raw(endMagic)
+        return (file.bytes, footerCRC, infos.map(\.stats))
+    }
+
+    static func writeStats(_ s: ColumnStats, _ w: inout ByteWriter) {
+        var flags: UInt8 = 0
+        if s.minInt != nil { flags |= 1 }
+        if s.minReal != nil { flags |= 2 }
+        if s.minString != nil { flags |= 4 }
+        w.u8(flags)
+        if let a = s.minInt, let b = s.maxInt { w.i64(a); w.i64(b) }
+        if let a = s.minReal, let b = s.maxReal { w.f64(a); w.f64(b) }
+        if let a = s.minString, let b = s.maxString { w.str(a); w.str(b) }
+    }
+
+    static func readStats(_ r: inout ByteReader, nullCount: Int) throws -> ColumnStats {
+        var s = ColumnStats(nullCount: nullCount)
+        let flags = try r.u8()
+        if flags & 1 != 0 { s.minInt = try r.i64(); s.maxInt = try r.i64() }
+        if flags & 2 != 0 { s.minReal = try r.f64(); s.maxReal = try r.f64() }
+        if flags & 4 != 0 { s.minString = try r.str(); s.maxString = try r.str() }
+        return s
+    }
+}
+
+/// Reads columns of one segment file, verifying every checksum it touches.
+final class SegmentReader {
+    let path: String
+    let fd: Int32
+    let footer: SegmentFooter
+    let fileSize: Int
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.segmentMissing(path: path, reason: String(cString: strerror(errno))) }
+        var st = stat()
+        fstat(fd, &st)
+        fileSize = Int(st.st_size)
+        do {
+            footer = try SegmentReader.readFooter(fd: fd, size: fileSize, path: path)
+        } catch {
+            close(fd); throw error
+        }
+    }
+
+    deinit { close(fd) }
+
+    static func pread(fd: Int32, offset: Int, count: Int, path: String) throws -> [UInt8] {
+        var buf = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = buf.withUnsafeMutableBytes { Foundation.pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if n < 0 { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { throw StoreError.corruptSegment(path: path, offset: offset + done, reason: "file is shorter than its footer says") }
+            done += n
+        }
+        return buf
+    }
+
+    static func readFooter(fd: Int32, size: Int, path: String) throws -> SegmentFooter {
+        let tail = 16
+        guard size >= SegmentFormat.magic.count + tail else {
+            throw StoreError.corruptSegment(path: path, offset: 0, reason: "file too short (\(size) bytes)")
+        }
+        let head = try pread(fd: fd, offset: 0, count: 8, path: path)
+        guard head == SegmentFormat.magic else { throw StoreError.corruptSegment(path: path, offset: 0, reason: "bad magic number") }
+        let t = try pread(fd: fd, offset: size - tail, count: tail, path: path)
+        guard Array(t[8..<16]) == SegmentFormat.endMagic else {
+            throw StoreError.corruptSegment(path: path, offset: size - 8, reason: "bad end marker (truncated file?)")
+        }
+        let flen = Int(UInt32(t[0]) | UInt32(t[1]) << 8 | UInt32(t[2]) << 16 | UInt32(t[3]) << 24)
+        let fcrc = UInt32(t[4]) | UInt32(t[5]) << 8 | UInt32(t[6]) << 16 | UInt32(t[7]) << 24
+        guard flen > 0, flen <= size - tail - 8 else { throw StoreError.corruptSegment(path: path, offset: size - tail, reason: "bad footer length") }
+        let foff = size - tail - flen
+        let fb = try pread(fd: fd, offset: foff, count: flen, path: path)
+        guard fb.withUnsafeBytes({ SegmentFormat.crc($0) }) == fcrc else {
+            throw StoreError.corruptSegment(path: path, offset: foff, reason: "footer checksum mismatch")
+        }
+        do {
+            return try fb.withUnsafeBytes { raw in
+                var r = ByteReader(raw)
+                let v = try r.u32()
+                guard v == SegmentFormat.version else { throw FormatError(message: "unsupported format version \(v)") }
+                let rows = Int(try r.u64())
+                let n = Int(try r.u32())
+                var cols: [ColumnChunkInfo] = []
+                for _ in 0..<n {
+                    let name = try r.str()
+                    guard let type = KustoType(rawValue: try r.u8()) else { throw FormatError(message: "unknown column type") }
+                    let off = Int(try r.u64()), len = Int(try r.u64()), blocks = Int(try r.u32())
+                    let rawLen = Int(try r.u64()), nulls = Int(try r.u64())
+                    let st = try SegmentFormat.readStats(&r, nullCount: nulls)
+                    guard off >= 8, off + len <= foff else { throw FormatError(message: "column '\(name)' lies outside the data area") }
+                    cols.append(ColumnChunkInfo(name: name, type: type, offset: off, length: len, blockCount: blocks, rawLength: rawLen, stats: st))
+                }
+                return SegmentFooter(rows: rows, columns: cols, checksum: fcrc)
+            }
+        } catch let e as FormatError {
+            throw StoreError.corruptSegment(path: path, offset: foff, reason: e.message)
+        }
+    }
+
+    func column(named name: String) -> ColumnChunkInfo? { footer.columns.first { $0.name == name } }
+
+    /// Decompresses and decodes one column, checking each block's CRC.
+    func read(_ info: ColumnChunkInfo) throws -> Column {
+        let data = try SegmentReader.pread(fd: fd, offset: info.offset, count: info.length, path: path)
+        var payload = [UInt8](repeating: 0, count: info.rawLength)
+        try data.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            var out = 0
+            func corrupt(_ m: String) -> StoreError {
+                .corruptSegment(path: path, offset: info.offset + r.pos, reason: "column '\(info.name)': \(m)")
+            }
+            for _ in 0..<info.blockCount {
+                guard let rawLen = try? Int(r.u32()), let compLen = try? Int(r.u32()), let sum = try? r.u32(),
+                      let block = try? r.raw(compLen) else { throw corrupt("truncated block header") }
+                guard SegmentFormat.crc(block) == sum else { throw corrupt("block checksum mismatch") }
+                guard out + rawLen <= payload.count else { throw corrupt("block longer than the column") }
+                let got = payload.withUnsafeMutableBytes { dst in
+                    LZ4_decompress_safe(block.baseAddress?.assumingMemoryBound(to: CChar.self),
+                                        dst.baseAddress!.advanced(by: out).assumingMemoryBound(to: CChar.self),
+                                        Int32(compLen), Int32(rawLen))
+                }
+                guard got == rawLen else { throw corrupt("LZ4 block does not decompress") }
+                out += rawLen
+            }
+            guard out == payload.count else { throw corrupt("column shorter than its footer says") }
+        }
+        let n = footer.rows
+        do {
+            return try payload.withUnsafeBytes { raw in
+                var r = ByteReader(raw)
+                var validity: [UInt8]? = nil
+                if try r.u8() == 1 {
+                    let bits = try r.raw((n + 7) / 8)
+                    var v = [UInt8](repeating: 0, count: n)
+                    for j in 0..<n { v[j] = (bits[j >> 3] >> UInt8(j & 7)) & 1 }
+                    validity = v
+                }
+                switch info.type.physical {
+                case .int64: return .ints(info.type, try IntegerCodec.decode(&r, count: n), validity: validity)
+                case .float64: return .reals(try RealCodec.decode(&r, count: n), validity: validity, type: info.type)
+                case .bytes: return .strings(try BytesCodec.decode(&r, count: n), type: info.type)
+                }
+            }
+        } catch let e as FormatError {
+            throw StoreError.corruptSegment(path: path, offset: info.offset, reason: "column '\(info.name)': \(e.message)")
+        }
+    }
+}

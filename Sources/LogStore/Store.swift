@@ -1,0 +1,227 @@
+import Foundation
+
+/// What a scan asks of a table: which columns, which time window, and simple predicates used to
+/// skip segments whose statistics rule them out. Rows inside a kept segment are not filtered:
+/// the caller applies its own predicate exactly.
+public struct ScanRequest: Sendable {
+    public var columns: [String]?
+    /// Inclusive lower and exclusive upper bound on the table's time column, in ticks.
+    public var timeFrom: Int64?
+    public var timeTo: Int64?
+    public var predicates: [ScanPredicate]
+
+    public init(columns: [String]? = nil, timeFrom: Int64? = nil, timeTo: Int64? = nil, predicates: [ScanPredicate] = []) {
+        self.columns = columns; self.timeFrom = timeFrom; self.timeTo = timeTo; self.predicates = predicates
+    }
+}
+
+public enum ScanPredicate: Sendable, Equatable {
+    /// column value within [min, max] (ticks or integers); either bound may be open.
+    case intRange(column: String, min: Int64?, max: Int64?)
+    case realRange(column: String, min: Double?, max: Double?)
+    /// case-sensitive string equality.
+    case stringEquals(column: String, value: String)
+}
+
+public struct ScanStats: Sendable {
+    public var segmentsTotal = 0
+    public var segmentsRead = 0
+    public var segmentsPruned = 0
+    public var rowsRead = 0
+    public var bytesRead = 0
+    public init() {}
+}
+
+/// A store: a folder holding `catalog.sqlite` and `segments/`. Open one per process; it is safe
+/// for concurrent readers (threads or processes) while one writer ingests.
+public final class Store: @unchecked Sendable {
+    public let path: String
+    let catalog: Catalog
+    let lock = NSLock()
+    public let readOnly: Bool
+
+    public var segmentsDirectory: String { path + "/segments" }
+    static let catalogName = "catalog.sqlite"
+
+    /// Opens the store at `path`; creates it when `create` is true and it does not exist.
+    public init(path: String, create: Bool = false, readOnly: Bool = false) throws {
+        self.path = path
+        self.readOnly = readOnly
+        let fm = FileManager.default
+        let catalogPath = path + "/" + Store.catalogName
+        if !fm.fileExists(atPath: catalogPath) {
+            guard create else { throw StoreError.storeNotFound(path: path) }
+            do { try fm.createDirectory(atPath: path + "/segments", withIntermediateDirectories: true) }
+            catch { throw StoreError.io(path: path, reason: "cannot create the store: \(error.localizedDescription)") }
+        }
+        catalog = try Catalog(path: catalogPath, readOnly: readOnly)
+        if !readOnly { try? removeOrphans() }
+    }
+
+    // MARK: schema
+
+    public func tableNames() throws -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.tableNames()
+    }
+
+    /// The schema of a stored table, or of the built-in `ingest_rejects`.
+    public func schema(of table: String) throws -> TableSchema? {
+        if table == Store.rejectsTable { return Store.rejectsSchema }
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.schema(of: table)
+    }
+
+    public func segments(of table: String) throws -> [SegmentInfo] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.segments(of: table)
+    }
+
+    public func rowCount(of table: String) throws -> Int {
+        try segments(of: table).reduce(0) { $0 + $1.rows }
+    }
+
+    public func ingestHistory() throws -> [IngestRecord] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.db.prepare("SELECT id, source, size, rows, rejected, finished_at FROM ingests ORDER BY id").rows {
+            IngestRecord(id: $0.int(0), source: $0.text(1), size: Int($0.int(2)), rows: Int($0.int(3)), rejected: Int($0.int(4)), finishedAt: $0.text(5))
+        }
+    }
+
+    // MARK: scans
+
+    /// The segments of `table` that `request` may match, and how many were pruned.
+    public func plan(_ table: String, _ request: ScanRequest) throws -> (kept: [SegmentInfo], pruned: Int) {
+        guard let schema = try schema(of: table) else { throw StoreError.tableNotFound(table) }
+        if table == Store.rejectsTable { return ([SegmentInfo(id: 0, table: table, file: "", rows: 0, minTime: nil, maxTime: nil, bytes: 0, checksum: 0, stats: [:])], 0) }
+        let all = try segments(of: table)
+        var kept: [SegmentInfo] = []
+        for s in all {
+            if schema.timeColumn != nil {
+                if let from = request.timeFrom, let mx = s.maxTime, mx < from { continue }
+                if let to = request.timeTo, let mn = s.minTime, mn >= to { continue }
+                if (request.timeFrom != nil || request.timeTo != nil) && s.minTime == nil { continue }
+            }
+            if request.predicates.contains(where: { !Store.mayMatch($0, s) }) { continue }
+            kept.append(s)
+        }
+        return (kept, all.count - kept.count)
+    }
+
+    static func mayMatch(_ p: ScanPredicate, _ s: SegmentInfo) -> Bool {
+        switch p {
+        case .intRange(let c, let lo, let hi):
+            guard let st = s.stats[c], let mn = st.minInt, let mx = st.maxInt else { return s.stats[c].map { $0.nullCount < s.rows && $0.minReal != nil } ?? true }
+            if let lo = lo, mx < lo { return false }
+            if let hi = hi, mn > hi { return false }
+            return true
+        case .realRange(let c, let lo, let hi):
+            guard let st = s.stats[c] else { return true }
+            let mn = st.minReal ?? st.minInt.map(Double.init), mx = st.maxReal ?? st.maxInt.map(Double.init)
+            guard let mn = mn, let mx = mx else { return st.nullCount < s.rows ? true : false }
+            if let lo = lo, mx < lo { return false }
+            if let hi = hi, mn > hi { return false }
+            return true
+        case .stringEquals(let c, let v):
+            guard let st = s.stats[c], let mn = st.minString, let mx = st.maxString else { return true }
+            let b = Array(v.utf8)
+            if b.lexicographicallyPrecedes(Array(mn.utf8)) { return false }
+            if Array(mx.utf8).lexicographicallyPrecedes(b) { return false }
+            return true
+        }
+    }
+
+    /// Reads `columns` of one segment as the table's current types. Missing columns (added to
+    /// the table after the segment was written) read as nulls.
+    public func read(_ segment: SegmentInfo, columns: [String], schema: TableSchema) throws -> Batch {
+        if segment.table == Store.rejectsTable { return try rejectsBatch(columns: columns) }
+        let reader = try SegmentReader(path: segmentsDirectory + "/" + segment.file)
+        guard reader.footer.checksum == segment.checksum else {
+            throw StoreError.corruptSegment(path: reader.path, offset: 0, reason: "checksum differs from the catalog's")
+        }
+        var cols: [Column] = []
+        for name in columns {
+            guard let want = schema.column(named: name) else { throw StoreError.tableNotFound("\(schema.name).\(name)") }
+            if let info = reader.column(named: name) {
+                cols.append(try reader.read(info).converted(to: want.type))
+            } else {
+                cols.append(.nulls(want.type, count: reader.footer.rows))
+            }
+        }
+        return Batch(names: columns, columns: cols, count: reader.footer.rows)
+    }
+
+    /// Convenience: every kept segment's batch, in time order.
+    public func scan(_ table: String, _ request: ScanRequest, stats: inout ScanStats, _ body: (Batch) throws -> Void) throws {
+        guard let schema = try schema(of: table) else { throw StoreError.tableNotFound(table) }
+        let (kept, pruned) = try plan(table, request)
+        stats.segmentsTotal += kept.count + pruned
+        stats.segmentsPruned += pruned
+        let cols = request.columns ?? schema.columns.map(\.name)
+        for s in kept {
+            let b = try read(s, columns: cols, schema: schema)
+            stats.segmentsRead += 1; stats.rowsRead += b.count; stats.bytesRead += s.bytes
+            try body(b)
+        }
+    }
+
+    // MARK: rejects
+
+    public static let rejectsTable = "ingest_rejects"
+    public static let rejectsSchema = TableSchema(name: rejectsTable, columns: [
+        ColumnSchema(name: "IngestedAt", type: .datetime), ColumnSchema(name: "File", type: .string),
+        ColumnSchema(name: "Line", type: .long), ColumnSchema(name: "ByteOffset", type: .long),
+        ColumnSchema(name: "Reason", type: .string), ColumnSchema(name: "Text", type: .string),
+    ], timeColumn: "IngestedAt")
+
+    func rejectsBatch(columns: [String]) throws -> Batch {
+        lock.lock(); defer { lock.unlock() }
+        var at: [Int64] = [], line: [Int64] = [], off: [Int64] = []
+        var file = ByteStrings(), reason = ByteStrings(), text = ByteStrings()
+        let s = try catalog.db.prepare("SELECT at, file, line, byte_offset, reason, raw FROM rejects ORDER BY id")
+        while try s.step() {
+            at.append(Ticks.parseDatetime(s.text(0)) ?? 0); file.append(s.text(1)); line.append(s.int(2))
+            off.append(s.int(3)); reason.append(s.text(4)); text.append(s.text(5))
+        }
+        let all: [String: Column] = ["IngestedAt": .ints(.datetime, at), "File": .strings(file), "Line": .ints(.long, line),
+                                     "ByteOffset": .ints(.long, off), "Reason": .strings(reason), "Text": .strings(text)]
+        return Batch(names: columns, columns: columns.map { all[$0]! }, count: at.count)
+    }
+
+    // MARK: maintenance
+
+    /// Removes segment files no catalog row references (left by an ingest that was killed before
+    /// its commit). Runs only while holding the writer lock, so another process's uncommitted
+    /// batch is never touched.
+    func removeOrphans() throws {
+        guard let lockFD = try? WriterLock(path: path, wait: false) else { return }
+        defer { lockFD.release() }
+        let referenced: Set<String>
+        lock.lock()
+        referenced = (try? catalog.allSegmentFiles()) ?? []
+        lock.unlock()
+        let fm = FileManager.default
+        guard let tables = try? fm.contentsOfDirectory(atPath: segmentsDirectory) else { return }
+        for t in tables {
+            let dir = segmentsDirectory + "/" + t
+            for f in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !referenced.contains(t + "/" + f) {
+                try? fm.removeItem(atPath: dir + "/" + f)
+            }
+        }
+    }
+}
+
+/// An exclusive advisory lock on `<store>/writer.lock`: one writer per store across processes.
+/// The kernel drops it when the process dies, so a killed ingest never leaves the store locked.
+final class WriterLock {
+    let fd: Int32
+    init(path: String, wait: Bool) throws {
+        fd = open(path + "/writer.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io(path: path + "/writer.lock", reason: String(cString: strerror(errno))) }
+        if flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+            close(fd)
+            throw StoreError.locked(path: path)
+        }
+    }
+    func release() { flock(fd, LOCK_UN); close(fd) }
+}

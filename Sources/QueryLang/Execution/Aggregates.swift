@@ -1,0 +1,322 @@
+import Foundation
+import LogStore
+
+/// An aggregate's state for all groups at once: `update` takes a batch's argument columns and
+/// each row's group id; `finish` produces one column per output. States grow with group count.
+protocol AggregateState: AnyObject {
+    func update(_ groups: [Int32], groupCount: Int, _ args: [Column])
+    func finish(groupCount: Int) -> [Column]
+}
+
+@inline(__always) func grow<T>(_ a: inout [T], _ n: Int, _ v: T) { if a.count < n { a.append(contentsOf: repeatElement(v, count: n - a.count)) } }
+
+final class CountState: AggregateState {
+    var counts: [Int64] = []
+    let countsNonNull: Bool
+    init(nonNull: Bool) { countsNonNull = nonNull }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&counts, groupCount, 0)
+        counts.withUnsafeMutableBufferPointer { c in
+            if countsNonNull, let a = args.first {
+                for i in 0..<g.count where !a.isNull(i) { c[Int(g[i])] &+= 1 }
+            } else {
+                for x in g { c[Int(x)] &+= 1 }
+            }
+        }
+    }
+    func finish(groupCount: Int) -> [Column] { grow(&counts, groupCount, 0); return [.ints(.long, counts)] }
+}
+
+final class CountIfState: AggregateState {
+    var counts: [Int64] = []
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&counts, groupCount, 0)
+        let p = args[0].int64Values, v = args[0].validity
+        for i in 0..<g.count where p[i] != 0 && (v?[i] ?? 1) != 0 { counts[Int(g[i])] &+= 1 }
+    }
+    func finish(groupCount: Int) -> [Column] { grow(&counts, groupCount, 0); return [.ints(.long, counts)] }
+}
+
+/// sum, sumif, avg, avgif: nulls are skipped; sum of nothing is 0, avg of nothing null.
+final class SumState: AggregateState {
+    let isInt: Bool, average: Bool, conditional: Bool, outType: KustoType
+    var ints: [Int64] = [], reals: [Double] = [], counts: [Int64] = []
+    init(argType: KustoType, average: Bool, conditional: Bool) {
+        isInt = argType.physical == .int64 && !average
+        self.average = average; self.conditional = conditional
+        outType = average ? (argType == .timespan ? .timespan : .real) : (argType == .timespan ? .timespan : argType == .real || argType == .decimal ? .real : .long)
+    }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&ints, groupCount, 0); grow(&reals, groupCount, 0); grow(&counts, groupCount, 0)
+        let a = args[0]
+        let cond = conditional ? args[1] : nil
+        let cv = cond?.int64Values, cvv = cond?.validity
+        let valid = a.validity
+        switch a.storage {
+        case .int64(let v):
+            for i in 0..<g.count {
+                if let c = cv, c[i] == 0 || (cvv?[i] ?? 1) == 0 { continue }
+                if let vv = valid, vv[i] == 0 { continue }
+                let k = Int(g[i])
+                if isInt { ints[k] &+= v[i] } else { reals[k] += Double(v[i]) }
+                counts[k] &+= 1
+            }
+        case .float64(let v):
+            v.withUnsafeBufferPointer { vp in reals.withUnsafeMutableBufferPointer { r in counts.withUnsafeMutableBufferPointer { cn in
+                if cv == nil && valid == nil {
+                    for i in 0..<g.count { let k = Int(g[i]); r[k] += vp[i]; cn[k] &+= 1 }
+                    return
+                }
+                for i in 0..<g.count {
+                    if let c = cv, c[i] == 0 || (cvv?[i] ?? 1) == 0 { continue }
+                    if let vv = valid, vv[i] == 0 { continue }
+                    let k = Int(g[i]); r[k] += vp[i]; cn[k] &+= 1
+                }
+            } } }
+        case .bytes: break
+        }
+    }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&ints, groupCount, 0); grow(&reals, groupCount, 0); grow(&counts, groupCount, 0)
+        if average {
+            let valid = counts.map { $0 > 0 ? UInt8(1) : 0 }
+            let anyNull = valid.contains(0)
+            if outType == .timespan {
+                return [.ints(.timespan, (0..<groupCount).map { counts[$0] > 0 ? Int64((reals[$0] / Double(counts[$0])).rounded()) : 0 }, validity: anyNull ? valid : nil)]
+            }
+            return [.reals((0..<groupCount).map { counts[$0] > 0 ? reals[$0] / Double(counts[$0]) : 0 }, validity: anyNull ? valid : nil)]
+        }
+        if isInt { return [.ints(outType, ints)] }
+        return [.reals(reals)]
+    }
+}
+
+/// min, max, minif, maxif over any type; null when a group saw no value.
+final class MinMaxState: AggregateState {
+    let isMax: Bool, conditional: Bool, type: KustoType
+    var ints: [Int64] = [], reals: [Double] = [], values: [Value] = [], seen: [UInt8] = []
+    init(type: KustoType, isMax: Bool, conditional: Bool) { self.type = type; self.isMax = isMax; self.conditional = conditional }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&seen, groupCount, 0)
+        let a = args[0]
+        let cv = conditional ? args[1].int64Values : nil
+        switch a.storage {
+        case .int64(let v):
+            grow(&ints, groupCount, 0)
+            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 {
+                let k = Int(g[i])
+                if seen[k] == 0 || (isMax ? v[i] > ints[k] : v[i] < ints[k]) { ints[k] = v[i]; seen[k] = 1 }
+            }
+        case .float64(let v):
+            grow(&reals, groupCount, 0)
+            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 && !v[i].isNaN {
+                let k = Int(g[i])
+                if seen[k] == 0 || (isMax ? v[i] > reals[k] : v[i] < reals[k]) { reals[k] = v[i]; seen[k] = 1 }
+            }
+        case .bytes:
+            grow(&values, groupCount, .null)
+            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 {
+                let k = Int(g[i]); let x = a.value(i)
+                if seen[k] == 0 || (isMax ? ValueOrder.compare(x, values[k]) > 0 : ValueOrder.compare(x, values[k]) < 0) { values[k] = x; seen[k] = 1 }
+            }
+        }
+    }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&seen, groupCount, 0)
+        let valid: [UInt8]? = seen.contains(0) ? seen : nil
+        switch type.physical {
+        case .int64: grow(&ints, groupCount, 0); return [.ints(type, ints, validity: valid)]
+        case .float64: grow(&reals, groupCount, 0); return [.reals(reals, validity: valid, type: type)]
+        case .bytes: grow(&values, groupCount, .null); return [.from(values, type: type)]
+        }
+    }
+}
+
+/// dcount / dcountif: exact distinct counts (logq stays exact up to the memory budget; see README).
+final class DCountState: AggregateState {
+    var sets: [Set<Int64>] = []
+    var strings: [Set<ArraySlice<UInt8>>] = []
+    let conditional: Bool
+    init(conditional: Bool) { self.conditional = conditional }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        let a = args[0]
+        let cv = conditional ? args[1].int64Values : nil
+        switch a.storage {
+        case .int64(let v):
+            grow(&sets, groupCount, [])
+            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 { sets[Int(g[i])].insert(v[i]) }
+        case .float64(let v):
+            grow(&sets, groupCount, [])
+            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 { sets[Int(g[i])].insert(Int64(bitPattern: (v[i] == 0 ? 0 : v[i]).bitPattern)) }
+        case .bytes(let s):
+            grow(&strings, groupCount, [])
+            for i in 0..<g.count where (cv?[i] ?? 1) != 0 && !a.isNull(i) {
+                strings[Int(g[i])].insert(ArraySlice(s[i]))
+            }
+        }
+    }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&sets, groupCount, []); grow(&strings, groupCount, [])
+        return [.ints(.long, (0..<groupCount).map { Int64(sets[$0].count + strings[$0].count) })]
+    }
+}
+
+/// percentile(s): logq returns the exact nearest-rank value — rank ⌈P/100·N⌉ of the sorted
+/// values, P=0 the minimum — which lies within Kusto's T-Digest error bound and is reproducible.
+final class PercentileState: AggregateState {
+    let percents: [Double], type: KustoType, asArray: Bool
+    var ints: [[Int64]] = [], reals: [[Double]] = []
+    init(type: KustoType, percents: [Double], asArray: Bool) { self.type = type; self.percents = percents; self.asArray = asArray }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        let a = args[0]
+        switch a.storage {
+        case .int64(let v):
+            grow(&ints, groupCount, [])
+            for i in 0..<g.count where !a.isNull(i) { ints[Int(g[i])].append(v[i]) }
+        case .float64(let v):
+            grow(&reals, groupCount, [])
+            if a.validity == nil { for i in 0..<g.count where !v[i].isNaN { reals[Int(g[i])].append(v[i]) } }
+            else { for i in 0..<g.count where !a.isNull(i) && !v[i].isNaN { reals[Int(g[i])].append(v[i]) } }
+        case .bytes: break
+        }
+    }
+    static func rank(_ p: Double, _ n: Int) -> Int { p <= 0 ? 0 : min(n - 1, max(0, Int((p / 100 * Double(n)).rounded(.up)) - 1)) }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&ints, groupCount, []); grow(&reals, groupCount, [])
+        var outs: [[Value]] = Array(repeating: [], count: percents.count)
+        for k in 0..<groupCount {
+            if type.physical == .int64 {
+                ints[k].sort()
+                let v = ints[k]
+                for (j, p) in percents.enumerated() {
+                    outs[j].append(v.isEmpty ? .null : (type == .datetime ? .datetime(v[PercentileState.rank(p, v.count)]) : type == .timespan ? .timespan(v[PercentileState.rank(p, v.count)]) : .long(v[PercentileState.rank(p, v.count)])))
+                }
+                ints[k] = []
+            } else {
+                reals[k].sort()
+                let v = reals[k]
+                for (j, p) in percents.enumerated() { outs[j].append(v.isEmpty ? .null : .real(v[PercentileState.rank(p, v.count)])) }
+                reals[k] = []
+            }
+        }
+        if asArray {
+            let arrays: [Value] = (0..<groupCount).map { k in
+                outs[0][k].isNull && percents.count > 0 && outs.allSatisfy({ $0[k].isNull }) ? .dynamic(.null) : .dynamic(.array(outs.map { $0[k].asJSON }))
+            }
+            return [.from(arrays, type: .dynamic)]
+        }
+        let outType: KustoType = type == .int ? .long : type == .decimal ? .real : type
+        return outs.map { .from($0, type: outType) }
+    }
+}
+
+final class ListState: AggregateState {
+    let distinct: Bool, limit: Int, conditional: Bool
+    var lists: [[JSONValue]] = [], seen: [Set<String>] = []
+    init(distinct: Bool, limit: Int, conditional: Bool) { self.distinct = distinct; self.limit = limit; self.conditional = conditional }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&lists, groupCount, []); grow(&seen, groupCount, [])
+        let a = args[0]
+        let cv = conditional ? args[1].int64Values : nil
+        for i in 0..<g.count where (cv?[i] ?? 1) != 0 {
+            let k = Int(g[i])
+            guard lists[k].count < limit else { continue }
+            if a.isNull(i) { continue }
+            let v = a.value(i).asJSON
+            if distinct {
+                let key = v.jsonText
+                if seen[k].contains(key) { continue }
+                seen[k].insert(key)
+            }
+            lists[k].append(v)
+        }
+    }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&lists, groupCount, [])
+        return [.from(lists.map { .dynamic(.array($0)) }, type: .dynamic)]
+    }
+}
+
+final class MakeBagState: AggregateState {
+    var bags: [[(String, JSONValue)]] = []
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&bags, groupCount, [])
+        for i in 0..<g.count {
+            guard case .dynamic(.object(let kv)) = args[0].value(i) else { continue }
+            let k = Int(g[i])
+            for (key, v) in kv where !bags[k].contains(where: { $0.0 == key }) { bags[k].append((key, v)) }
+        }
+    }
+    func finish(groupCount: Int) -> [Column] { grow(&bags, groupCount, []); return [.from(bags.map { .dynamic(.object($0)) }, type: .dynamic)] }
+}
+
+/// take_any: the first non-null value each group meets.
+final class TakeAnyState: AggregateState {
+    var values: [Value] = []
+    var have: [Bool] = []
+    let types: [KustoType]
+    var multi: [[Value]] = []
+    init(types: [KustoType]) { self.types = types }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&have, groupCount, false); grow(&multi, groupCount, [])
+        for i in 0..<g.count {
+            let k = Int(g[i])
+            if have[k] { continue }
+            if types.count == 1 && args[0].isNull(i) { continue }
+            multi[k] = args.map { $0.value(i) }; have[k] = true
+        }
+    }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&multi, groupCount, [])
+        return types.enumerated().map { j, t in .from(multi.map { $0.isEmpty ? .null : $0[j] }, type: t) }
+    }
+}
+
+/// arg_max / arg_min: the row with the extreme first argument; outputs that value and the others.
+final class ArgExtremeState: AggregateState {
+    let isMax: Bool, types: [KustoType]
+    var best: [Value] = [], rows: [[Value]] = []
+    init(isMax: Bool, types: [KustoType]) { self.isMax = isMax; self.types = types }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&best, groupCount, .null); grow(&rows, groupCount, [])
+        for i in 0..<g.count where !args[0].isNull(i) {
+            let k = Int(g[i])
+            let v = args[0].value(i)
+            let c = best[k].isNull ? 1 : ValueOrder.compare(v, best[k]) * (isMax ? 1 : -1)
+            if c > 0 { best[k] = v; rows[k] = args.map { $0.value(i) } }
+        }
+    }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&rows, groupCount, [])
+        return types.enumerated().map { j, t in .from(rows.map { $0.isEmpty ? .null : $0[j] }, type: t) }
+    }
+}
+
+/// stdev / variance (sample, n-1) and their population forms, by Welford's method.
+final class VarianceState: AggregateState {
+    let sqrtResult: Bool, population: Bool, conditional: Bool
+    var n: [Double] = [], mean: [Double] = [], m2: [Double] = []
+    init(sqrt: Bool, population: Bool, conditional: Bool) { sqrtResult = sqrt; self.population = population; self.conditional = conditional }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&n, groupCount, 0); grow(&mean, groupCount, 0); grow(&m2, groupCount, 0)
+        let x = Kernels.doubles(args[0])
+        let cv = conditional ? args[1].int64Values : nil
+        for i in 0..<g.count where !args[0].isNull(i) && (cv?[i] ?? 1) != 0 {
+            let k = Int(g[i])
+            n[k] += 1
+            let d = x[i] - mean[k]
+            mean[k] += d / n[k]
+            m2[k] += d * (x[i] - mean[k])
+        }
+    }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&n, groupCount, 0); grow(&mean, groupCount, 0); grow(&m2, groupCount, 0)
+        let v = (0..<groupCount).map { k -> Double in
+            let d = population ? n[k] : n[k] - 1
+            guard d > 0 else { return 0 }
+            let r = m2[k] / d
+            return sqrtResult ? r.squareRoot() : r
+        }
+        return [.reals(v)]
+    }
+}

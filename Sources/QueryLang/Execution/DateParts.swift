@@ -1,0 +1,168 @@
+import LogStore
+
+/// Calendar arithmetic on ticks (proleptic Gregorian, UTC), as Kusto's datetime functions do it.
+enum DateParts {
+    static func split(_ t: Int64) -> (y: Int, m: Int, d: Int, day: Int64, rem: Int64) {
+        let day = Kernels.floorDiv(t, Ticks.perDay)
+        let (y, m, d) = Ticks.civil(days: day)
+        return (y, m, d, day, t - day * Ticks.perDay)
+    }
+
+    /// unit: 0 day, 1 week (Sunday), 2 month, 3 year; offset in units.
+    static func start(of unit: Int, _ t: Int64, offset: Int64) -> Int64 {
+        let p = split(t)
+        switch unit {
+        case 0: return (p.day + offset) * Ticks.perDay
+        case 1:
+            let dow = (p.day + 1) % 7 // 0 = Sunday; 0001-01-01 was a Monday
+            return (p.day - dow + 7 * offset) * Ticks.perDay
+        case 2:
+            var m = p.m - 1 + Int(offset), y = p.y
+            y += Int(Kernels.floorDiv(Int64(m), 12)); m = Int(((Int64(m) % 12) + 12) % 12)
+            return Ticks.days(year: y, month: m + 1, day: 1) * Ticks.perDay
+        default:
+            return Ticks.days(year: p.y + Int(offset), month: 1, day: 1) * Ticks.perDay
+        }
+    }
+
+    static func part(_ name: String, _ t: Int64) -> Int64? {
+        let p = split(t)
+        switch name {
+        case "year": return Int64(p.y)
+        case "quarter": return Int64((p.m - 1) / 3 + 1)
+        case "month": return Int64(p.m)
+        case "week_of_year", "weekofyear", "week":
+            // ISO 8601 week number
+            let dow = Int((p.day % 7 + 7) % 7) + 1 // 1 = Monday
+            let thursday = p.day - Int64(dow) + 4
+            let ty = Ticks.civil(days: thursday).year
+            return (thursday - Ticks.days(year: ty, month: 1, day: 1)) / 7 + 1
+        case "day": return Int64(p.d)
+        case "dayofyear": return p.day - Ticks.days(year: p.y, month: 1, day: 1) + 1
+        case "hour": return p.rem / Ticks.perHour
+        case "minute": return p.rem % Ticks.perHour / Ticks.perMinute
+        case "second": return p.rem % Ticks.perMinute / Ticks.perSecond
+        case "millisecond": return p.rem % Ticks.perSecond / Ticks.perMillisecond
+        case "microsecond": return p.rem % Ticks.perSecond / 10
+        case "nanosecond": return p.rem % Ticks.perSecond * 100
+        default: return nil
+        }
+    }
+
+    static func add(_ part: String, _ n: Int64, _ t: Int64) -> Int64? {
+        switch part {
+        case "year", "quarter", "month":
+            let months = part == "year" ? n * 12 : part == "quarter" ? n * 3 : n
+            let p = split(t)
+            var m = Int64(p.m - 1) + months
+            let y = Int64(p.y) + Kernels.floorDiv(m, 12)
+            m = ((m % 12) + 12) % 12
+            let d = min(p.d, daysIn(Int(m) + 1, Int(y)))
+            return Ticks.days(year: Int(y), month: Int(m) + 1, day: d) * Ticks.perDay + p.rem
+        case "week": return t + n * 7 * Ticks.perDay
+        case "day": return t + n * Ticks.perDay
+        case "hour": return t + n * Ticks.perHour
+        case "minute": return t + n * Ticks.perMinute
+        case "second": return t + n * Ticks.perSecond
+        case "millisecond": return t + n * Ticks.perMillisecond
+        case "microsecond": return t + n * 10
+        case "nanosecond": return t + n / 100
+        default: return nil
+        }
+    }
+
+    static func daysIn(_ m: Int, _ y: Int) -> Int {
+        switch m { case 2: return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28; case 4, 6, 9, 11: return 30; default: return 31 }
+    }
+
+    /// Kusto counts boundaries crossed, not elapsed whole units.
+    static func diff(_ part: String, _ a: Int64, _ b: Int64) -> Int64? {
+        let x = split(a), y = split(b)
+        switch part {
+        case "year": return Int64(x.y - y.y)
+        case "quarter": return Int64((x.y - y.y) * 4 + (x.m - 1) / 3 - (y.m - 1) / 3)
+        case "month": return Int64((x.y - y.y) * 12 + x.m - y.m)
+        case "week": return Kernels.floorDiv(start(of: 1, a, offset: 0) - start(of: 1, b, offset: 0), 7 * Ticks.perDay)
+        case "day": return x.day - y.day
+        case "hour": return Kernels.floorDiv(a, Ticks.perHour) - Kernels.floorDiv(b, Ticks.perHour)
+        case "minute": return Kernels.floorDiv(a, Ticks.perMinute) - Kernels.floorDiv(b, Ticks.perMinute)
+        case "second": return Kernels.floorDiv(a, Ticks.perSecond) - Kernels.floorDiv(b, Ticks.perSecond)
+        case "millisecond": return Kernels.floorDiv(a, Ticks.perMillisecond) - Kernels.floorDiv(b, Ticks.perMillisecond)
+        case "microsecond": return Kernels.floorDiv(a, 10) - Kernels.floorDiv(b, 10)
+        case "nanosecond": return (a - b) * 100
+        default: return nil
+        }
+    }
+
+    static func pad(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+
+    /// format_datetime's specifiers: yyyy yy MM M dd d HH H hh h mm m ss s f…fffffff tt.
+    static func format(_ t: Int64, _ fmt: String) -> String {
+        let p = split(t)
+        let hour = p.rem / Ticks.perHour, minute = p.rem % Ticks.perHour / Ticks.perMinute
+        let second = p.rem % Ticks.perMinute / Ticks.perSecond, frac = p.rem % Ticks.perSecond
+        return formatTokens(fmt) { tok in
+            switch tok {
+            case "yyyy": return pad(Int64(p.y), 4)
+            case "yy": return pad(Int64(p.y % 100), 2)
+            case "MM": return pad(Int64(p.m), 2)
+            case "M": return String(p.m)
+            case "dd": return pad(Int64(p.d), 2)
+            case "d": return String(p.d)
+            case "HH": return pad(hour, 2)
+            case "H": return String(hour)
+            case "hh": return pad(hour % 12 == 0 ? 12 : hour % 12, 2)
+            case "h": return String(hour % 12 == 0 ? 12 : hour % 12)
+            case "mm": return pad(minute, 2)
+            case "m": return String(minute)
+            case "ss": return pad(second, 2)
+            case "s": return String(second)
+            case "tt": return hour < 12 ? "AM" : "PM"
+            default:
+                if tok.allSatisfy({ $0 == "f" }) || tok.allSatisfy({ $0 == "F" }) {
+                    let s = String(pad(frac, 7).prefix(tok.count))
+                    return tok.first == "F" ? String(s.reversed().drop(while: { $0 == "0" }).reversed()) : s
+                }
+                return nil
+            }
+        }
+    }
+
+    static func formatTimespan(_ t: Int64, _ fmt: String) -> String {
+        let v = abs(t)
+        let days = v / Ticks.perDay, hour = v % Ticks.perDay / Ticks.perHour
+        let minute = v % Ticks.perHour / Ticks.perMinute, second = v % Ticks.perMinute / Ticks.perSecond, frac = v % Ticks.perSecond
+        return formatTokens(fmt) { tok in
+            switch tok.first! {
+            case "d": return pad(days, tok.count)
+            case "h", "H": return pad(hour, tok.count)
+            case "m": return pad(minute, tok.count)
+            case "s": return pad(second, tok.count)
+            case "f", "F":
+                let s = String(pad(frac, 7).prefix(tok.count))
+                return tok.first == "F" ? String(s.reversed().drop(while: { $0 == "0" }).reversed()) : s
+            default: return nil
+            }
+        }
+    }
+
+    /// Splits a format into runs of one letter; `map` renders a run or returns nil to keep it verbatim.
+    static func formatTokens(_ fmt: String, _ map: (String) -> String?) -> String {
+        var out = ""
+        let chars = Array(fmt)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c.isLetter {
+                var j = i
+                while j < chars.count && chars[j] == c { j += 1 }
+                let tok = String(chars[i..<j])
+                out += map(tok) ?? tok
+                i = j
+            } else {
+                out.append(c); i += 1
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import LogStore
+
+/// A result: named, typed columns; optional render metadata; notes such as truncation warnings.
+public struct ResultTable: Sendable {
+    public var names: [String]
+    public var types: [KustoType]
+    public var columns: [Column]
+    public var rowCount: Int
+    public var render: String?
+    public var warnings: [String]
+    public var stats: QueryStats
+
+    public func value(row: Int, column: Int) -> Value { columns[column].value(row) }
+}
+
+/// A parsed and bound query, ready to run.
+public final class CompiledQuery {
+    let plan: PlanNode
+    let store: Store
+    public let source: SourceText
+    let renderKind: String?
+
+    init(plan: PlanNode, store: Store, source: SourceText, renderKind: String?) {
+        self.plan = plan; self.store = store; self.source = source; self.renderKind = renderKind
+    }
+
+    public var outputNames: [String] { plan.names }
+    public var outputTypes: [KustoType] { plan.types }
+
+    public func run(options: ExecutionOptions = ExecutionOptions()) throws -> ResultTable {
+        let t0 = Date()
+        let ex = QueryExecutor(store: store, options: options)
+        var b = try ex.run(plan)
+        var warnings: [String] = []
+        if options.truncate && b.count > options.maxResultRows {
+            warnings.append("the result has \(b.count) rows; only the first \(options.maxResultRows) are returned (Kusto's default limit; use --no-truncation to lift it)")
+            let sel = (0..<options.maxResultRows).map { Int32($0) }
+            b = Batch(names: b.names, columns: b.columns.map { $0.gather(sel) }, count: sel.count)
+        }
+        ex.stats.elapsed = Date().timeIntervalSince(t0)
+        return ResultTable(names: plan.names, types: plan.types, columns: b.columns, rowCount: b.count, render: renderKind, warnings: warnings, stats: ex.stats)
+    }
+
+    /// The optimized plan, with what was pushed into each scan and how many segments it keeps.
+    public func explain() -> String {
+        var out = ""
+        func walk(_ n: PlanNode, _ depth: Int) {
+            let pad = String(repeating: "  ", count: depth)
+            switch n {
+            case .scan(let t, let s, let r):
+                out += "\(pad)Scan \(t) columns=[\((r.columns ?? s.columns.map(\.name)).joined(separator: ", "))]"
+                if r.timeFrom != nil || r.timeTo != nil {
+                    out += " time=[\(r.timeFrom.map(Ticks.formatDatetime) ?? "-inf") .. \(r.timeTo.map(Ticks.formatDatetime) ?? "+inf"))"
+                }
+                if !r.predicates.isEmpty { out += " predicates=\(r.predicates.map { "\($0)" }.joined(separator: "; "))" }
+                if let p = try? store.plan(t, r) { out += " segments: \(p.kept.count) kept, \(p.pruned) pruned" }
+                out += "\n"
+            case .values(let b): out += "\(pad)Values rows=\(b.count) columns=[\(b.names.joined(separator: ", "))]\n"
+            case .filter(let c, _): out += "\(pad)Filter\n"; walk(c, depth + 1)
+            case .project(let c, let cols): out += "\(pad)Project [\(cols.map(\.0).joined(separator: ", "))]\n"; walk(c, depth + 1)
+            case .summarize(let c, let k, let a):
+                out += "\(pad)Summarize by=[\(k.map(\.0).joined(separator: ", "))] aggregates=[\(a.map { $0.outputs.map(\.0).joined(separator: ", ") }.joined(separator: ", "))]\n"
+                walk(c, depth + 1)
+            case .sort(let c, let k, let l): out += "\(pad)\(l.map { "Top \($0)" } ?? "Sort") keys=\(k.count)\n"; walk(c, depth + 1)
+            case .take(let c, let n): out += "\(pad)Take \(n)\n"; walk(c, depth + 1)
+            case .count(let c): out += "\(pad)Count\n"; walk(c, depth + 1)
+            case .union(let cs, _, _, _, _): out += "\(pad)Union\n"; for c in cs { walk(c, depth + 1) }
+            case .render(let c, let k): out += "\(pad)Render \(k)\n"; walk(c, depth + 1)
+            }
+        }
+        walk(plan, 0)
+        return out
+    }
+}
+
+public struct CompileOptions: Sendable {
+    /// Values for `declare query_parameters(...)`, as text (parsed by the declared type) or typed.
+    public var parameters: [String: Value] = [:]
+    /// Restricts every scanned table with a time column to [from, to).
+    public var timeFrom: Int64? = nil
+    public var timeTo: Int64? = nil
+    public init() {}
+}
+
+public enum QueryEngine {
+    /// Parses and binds `text` against `store`. Throws `CompileFailure` with every diagnostic.
+    public static func compile(_ text: String, store: Store, options: CompileOptions = CompileOptions()) throws -> CompiledQuery {
+        let src = SourceText(text)
+        let (script, parseDiags) = Parser.parse(src)
+        if !parseDiags.isEmpty { throw CompileFailure(source: src, diagnostics: parseDiags) }
+        let binder = Binder(store: store, source: src, parameters: options.parameters)
+        let plan = binder.bind(script)
+        if !binder.diagnostics.isEmpty || plan == nil { throw CompileFailure(source: src, diagnostics: binder.diagnostics) }
+        let optimized = Planner.optimize(plan!, window: (options.timeFrom, options.timeTo))
+        return CompiledQuery(plan: optimized, store: store, source: src, renderKind: binder.renderKind)
+    }
+
+    /// Only parses: for checking saved queries without a store.
+    public static func parse(_ text: String) -> [Diagnostic] { Parser.parse(SourceText(text)).1 }
+
+    /// The names of `declare query_parameters(...)` in a query, with their types and whether they have a default.
+    public static func declaredParameters(_ text: String) -> [(name: String, type: KustoType, hasDefault: Bool)] {
+        let (script, _) = Parser.parse(SourceText(text))
+        var out: [(String, KustoType, Bool)] = []
+        for s in script.statements { if case .declareParameters(let ps) = s { for p in ps { out.append((p.name, p.type, p.defaultValue != nil)) } } }
+        return out
+    }
+
+    public static var functionNames: [String] { ScalarFunctions.names }
+    public static var aggregateNames: [String] { Aggregates.names }
+}
+
+public struct CompileFailure: Error, CustomStringConvertible {
+    public let source: SourceText
+    public let diagnostics: [Diagnostic]
+    public func render(name: String = "<query>") -> String { diagnostics.map { source.render($0, name: name) }.joined() }
+    public var description: String { render() }
+}

@@ -1,0 +1,392 @@
+import Foundation
+import LogStore
+
+extension Binder {
+    func bindExpr(_ e: Expr, _ rel: Relation) throws -> BoundExpr {
+        let r = e.range
+        switch e.kind {
+        case .name(let n):
+            if let i = rel.index(n) { return ColumnRef(name: n, type: rel.types[i], range: r) }
+            if let s = scalars[n] { return s }
+            throw unknownColumn(n, r, rel)
+        case .literal(let lit):
+            switch lit {
+            case .null: return Constant(.null, type: .dynamic, range: r)
+            case .typedNull(let t): return Constant(.null, type: t, range: r)
+            case .bool(let b): return Constant(.bool(b), type: .bool, range: r)
+            case .long(let v): return Constant(.long(v), type: .long, range: r)
+            case .int(let v): return Constant(.long(v), type: .int, range: r)
+            case .real(let v): return Constant(.real(v), type: .real, range: r)
+            case .string(let s): return Constant(.string(s), type: .string, range: r)
+            case .datetime(let t): return Constant(.datetime(t), type: .datetime, range: r)
+            case .timespan(let t): return Constant(.timespan(t), type: .timespan, range: r)
+            case .guid(let g): return Constant(.string(g), type: .guid, range: r)
+            case .dynamic(let j): return Constant(j == .null ? .null : .dynamic(j), type: .dynamic, range: r)
+            }
+        case .star:
+            throw Diagnostic(Msg.unexpectedToken("'*'", expected: "an expression"), r)
+        case .subquery:
+            throw Diagnostic(Msg.unsupportedOperator("tabular subquery in a scalar position"), r)
+        case .unary(let op, let x):
+            let a = try bindExpr(x, rel)
+            guard a.type.isNumeric || a.type == .timespan else { throw Diagnostic(Msg.operandTypes(op, a.type.name, a.type.name), r) }
+            return try arithmetic("-", Constant(a.type == .timespan ? .timespan(0) : a.type == .real ? .real(0) : .long(0), type: a.type, range: r), a, r)
+        case .member(let b, let key):
+            let base = try bindExpr(b, rel)
+            guard base.type == .dynamic else { throw Diagnostic(Msg.operandTypes(".", base.type.name, "a property name"), r) }
+            return DynamicAccess.member(base, key, r)
+        case .index(let b, let i):
+            let base = try bindExpr(b, rel)
+            let idx = try bindExpr(i, rel)
+            guard base.type == .dynamic else { throw Diagnostic(Msg.operandTypes("[]", base.type.name, idx.type.name), r) }
+            if let k = idx.constant, case .string(let key) = k { return DynamicAccess.member(base, key, r) }
+            return ScalarFunctions.call("index", [base, idx], .dynamic, r) { v in
+                guard case .dynamic(let j) = v[0] else { return .dynamic(.null) }
+                switch (j, v[1]) {
+                case (.array(let a), .long(var k)):
+                    if k < 0 { k += Int64(a.count) }
+                    return k >= 0 && k < a.count ? .dynamic(a[Int(k)]) : .dynamic(.null)
+                case (.object, .string(let s)): return .dynamic(j[s] ?? .null)
+                default: return .dynamic(.null)
+                }
+            }
+        case .call(let name, let args):
+            if Aggregates.isAggregate(name) { throw Diagnostic(Msg.aggregateOutside(name), r) }
+            if name == "row_number" || name == "prev" || name == "next" { throw Diagnostic(Msg.unsupportedOperator(name), r) }
+            if let (params, body) = functions[name] {
+                return try invokeScalar(name, params, body, args, rel, r)
+            }
+            guard let def = ScalarFunctions.table[name] else {
+                let notes = suggestion(for: name, among: ScalarFunctions.names + Aggregates.names).map { ["did you mean '\($0)'?"] } ?? []
+                throw Diagnostic(Msg.unknownFunction(name), r, notes: notes)
+            }
+            guard args.count >= def.min && args.count <= def.max else {
+                throw Diagnostic(Msg.argumentCount(name, def.min == def.max ? "\(def.min)" : def.max > 60 ? "at least \(def.min)" : "\(def.min) to \(def.max)", args.count), r)
+            }
+            let bound = try args.map { try bindExpr($0, rel) }
+            let call = try def.bind(bound, r)
+            return fold(call)
+        case .binary(let op, let l, let rr):
+            let a = try bindExpr(l, rel), b = try bindExpr(rr, rel)
+            return fold(try binary(op, a, b, r))
+        case .inList(let op, let x, let items):
+            return fold(try bindIn(op, try bindExpr(x, rel), items, rel, r))
+        case .between(let neg, let x, let lo, let hi):
+            let a = try bindExpr(x, rel), l = try bindExpr(lo, rel)
+            var h = try bindExpr(hi, rel)
+            if a.type == .datetime && h.type == .timespan { h = try arithmetic("+", l, h, r) }
+            let ge = try binary(">=", a, l, r), le = try binary("<=", a, h, r)
+            let both = Call("between", [a, l, h], type: .bool, range: r) { c, n in
+                return Kernels.and(try Binder.evalPair(ge, c[0], c[1], n), try Binder.evalPair(le, c[0], c[2], n), n)
+            }
+            if neg { return fold(Call("!between", [both], type: .bool, range: r) { c, n in Kernels.not(c[0], n) }) }
+            return fold(both)
+        }
+    }
+
+    /// Re-evaluates a bound binary comparison on given columns (used by `between`).
+    static func evalPair(_ e: BoundExpr, _ a: Column, _ b: Column, _ n: Int) throws -> Column {
+        guard let c = e as? Call else { return try e.eval(Batch(names: [], columns: [], count: n)) }
+        return try c.kernel([a, b], n)
+    }
+
+    func invokeScalar(_ name: String, _ params: [QueryParameter], _ body: [Statement], _ args: [Expr], _ rel: Relation, _ r: SourceRange) throws -> BoundExpr {
+        guard args.count <= params.count else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
+        let saved = scalars
+        defer { scalars = saved }
+        for (k, p) in params.enumerated() {
+            if k < args.count { scalars[p.name] = try bindExpr(args[k], rel) }
+            else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, rel) }
+            else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
+        }
+        for st in body {
+            switch st {
+            case .letScalar(let n, let e, _):
+                if n == Parser.functionResult { return try bindExpr(e, rel) }
+                scalars[n] = try bindExpr(e, rel)
+            case .query(let p):
+                // A scalar function body is one expression, which the parser reads as a pipeline source name or call.
+                if p.operators.isEmpty, case .table(let n) = p.source { return try bindExpr(Expr(kind: .name(n), range: p.range), rel) }
+                if p.operators.isEmpty, case .call(let f, let a) = p.source { return try bindExpr(Expr(kind: .call(name: f, args: a), range: p.range), rel) }
+                throw Diagnostic(Msg.unsupportedOperator("tabular function '\(name)' in a scalar position"), r)
+            default: break
+            }
+        }
+        throw Diagnostic(Msg.unknownFunction(name), r)
+    }
+
+    /// Constant folding: a call whose arguments are all constants is evaluated once.
+    func fold(_ e: BoundExpr) -> BoundExpr {
+        guard let c = e as? Call, !c.args.isEmpty, c.args.allSatisfy({ $0.constant != nil }), c.name != "rand", c.name != "new_guid" else { return e }
+        guard let col = try? c.eval(Batch(names: [], columns: [], count: 1)) else { return e }
+        return Constant(col.value(0), type: c.type, range: c.range)
+    }
+
+    // MARK: operators
+
+    func binary(_ op: String, _ a: BoundExpr, _ b: BoundExpr, _ r: SourceRange) throws -> BoundExpr {
+        switch op {
+        case "and", "or":
+            guard a.type == .bool || a.constant?.isNull == true else { throw Diagnostic(Msg.notBoolean("the left side of '\(op)'", a.type.name), a.range) }
+            guard b.type == .bool || b.constant?.isNull == true else { throw Diagnostic(Msg.notBoolean("the right side of '\(op)'", b.type.name), b.range) }
+            let aa = a.type == .bool ? a : Constant(.null, type: .bool, range: a.range), bb = b.type == .bool ? b : Constant(.null, type: .bool, range: b.range)
+            return Call(op, [aa, bb], type: .bool, range: r) { c, n in op == "and" ? Kernels.and(c[0], c[1], n) : Kernels.or(c[0], c[1], n) }
+        case "+", "-", "*", "/", "%":
+            return try arithmetic(op, a, b, r)
+        case "==", "!=", "<", "<=", ">", ">=":
+            return try comparison(op, a, b, r)
+        case "=~", "!~":
+            guard a.type == .string || a.type == .guid || a.type == .dynamic, b.type == .string || b.type == .guid || b.type == .dynamic else {
+                throw Diagnostic(Msg.operandTypes(op, a.type.name, b.type.name), r)
+            }
+            let ca = a.type == .string ? a : toStringExpr(a), cb = b.type == .string ? b : toStringExpr(b)
+            return Call(op, [ca, cb], type: .bool, range: r) { c, n in
+                let eq = Kernels.compareStrings(.eq, caseInsensitive: true, c[0], c[1], n)
+                return op == "=~" ? eq : Kernels.not(eq, n)
+            }
+        case "matches regex":
+            guard let pattern = b.constant?.asString else { throw Diagnostic(Msg.constantRequired("the regex of 'matches regex'"), b.range) }
+            let re = try ScalarFunctions.compileRegex(pattern, b.range)
+            return ScalarFunctions.call(op, [toStringExpr(a)], .bool, r) { v in .bool((try? re.firstMatch(in: v[0].asString)) != nil) }
+        default:
+            return try stringOperator(op, a, b, r)
+        }
+    }
+
+    func toStringExpr(_ e: BoundExpr) -> BoundExpr {
+        if e.type == .string { return e }
+        return (try? ScalarFunctions.table["tostring"]!.bind([e], e.range)) ?? e
+    }
+
+    func stringOperator(_ op: String, _ a: BoundExpr, _ b: BoundExpr, _ r: SourceRange) throws -> BoundExpr {
+        var name = op
+        let negate = name.hasPrefix("!")
+        if negate { name.removeFirst() }
+        let cs = name.hasSuffix("_cs")
+        if cs { name.removeLast(3) }
+        let kind: Kernels.StringPredicate
+        switch name {
+        case "contains": kind = .contains
+        case "has": kind = .has
+        case "startswith": kind = .startswith
+        case "endswith": kind = .endswith
+        case "hasprefix": kind = .hasprefix
+        case "hassuffix": kind = .hassuffix
+        default: throw Diagnostic(Msg.unsupportedOperator(op), r)
+        }
+        let hay = toStringExpr(a)
+        if let needle = b.constant {
+            let nb = Array(needle.asString.utf8)
+            return Call(op, [hay], type: .bool, range: r) { c, n in
+                Kernels.stringPredicate(kind, caseSensitive: cs, negate: negate, c[0], needle: nb, n)
+            }
+        }
+        let nd = toStringExpr(b)
+        return Call(op, [hay, nd], type: .bool, range: r) { c, n in
+            var out = [Int64](repeating: 0, count: n)
+            let s = c[1].byteStrings
+            for i in 0..<n {
+                let one = Kernels.stringPredicate(kind, caseSensitive: cs, negate: negate, c[0].slice(i..<(i + 1)), needle: Array(s[i]), 1)
+                out[i] = one.int64Values[0]
+            }
+            return .ints(.bool, out)
+        }
+    }
+
+    func comparison(_ op: String, _ a: BoundExpr, _ b: BoundExpr, _ r: SourceRange) throws -> BoundExpr {
+        let cmp = Kernels.cmpOp(op)!
+        var x = a, y = b
+        // An untyped null compares as the other side's type.
+        if x.constant?.isNull == true && x.type == .dynamic { x = Constant(.null, type: y.type, range: x.range) }
+        if y.constant?.isNull == true && y.type == .dynamic { y = Constant(.null, type: x.type, range: y.range) }
+        let tx = x.type, ty = y.type
+        let intLike: Set<KustoType> = [.int, .long]
+        if (tx.isNumeric && ty.isNumeric) {
+            if intLike.contains(tx) && intLike.contains(ty) {
+                return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareInts(cmp, c[0], c[1], n) }
+            }
+            return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareReals(cmp, c[0], c[1], n) }
+        }
+        if tx == ty && (tx == .datetime || tx == .timespan || tx == .bool) {
+            return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareInts(cmp, c[0], c[1], n) }
+        }
+        let stringy: Set<KustoType> = [.string, .guid]
+        if stringy.contains(tx) && stringy.contains(ty) {
+            return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareStrings(cmp, caseInsensitive: false, c[0], c[1], n) }
+        }
+        if tx == .dynamic || ty == .dynamic {
+            return ScalarFunctions.call(op, [x, y], .bool, r) { v in
+                var p = v[0], q = v[1]
+                if case .dynamic(let j) = p { p = Binder.unwrap(j, like: q) }
+                if case .dynamic(let j) = q { q = Binder.unwrap(j, like: p) }
+                if p.isNull || q.isNull {
+                    if p.isNull && q.isNull { return .null }
+                    return cmp == .eq ? .bool(false) : cmp == .ne ? .bool(true) : .null
+                }
+                let c = ValueOrder.compare(p, q)
+                return .bool(Kernels.test(cmp, c, 0))
+            }
+        }
+        throw Diagnostic(Msg.operandTypes(op, tx.name, ty.name), r)
+    }
+
+    static func unwrap(_ j: JSONValue, like other: Value) -> Value {
+        switch j {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .long(i)
+        case .real(let d): return .real(d)
+        case .string(let s):
+            if case .datetime = other, let t = Ticks.parseDatetime(s) { return .datetime(t) }
+            return .string(s)
+        default: return .string(j.jsonText)
+        }
+    }
+
+    func arithmetic(_ op: String, _ a: BoundExpr, _ b: BoundExpr, _ r: SourceRange) throws -> BoundExpr {
+        let ta = a.type, tb = b.type
+        func ints(_ t: KustoType) -> BoundExpr { Call(op, [a, b], type: t, range: r) { c, n in Kernels.arithmeticInts(op, c[0], c[1], n, type: t) } }
+        let intLike: Set<KustoType> = [.int, .long]
+        switch (ta, tb) {
+        case _ where intLike.contains(ta) && intLike.contains(tb):
+            return ints(.long)
+        case _ where ta.isNumeric && tb.isNumeric:
+            return Call(op, [a, b], type: .real, range: r) { c, n in Kernels.arithmeticReals(op, c[0], c[1], n) }
+        case (.datetime, .timespan) where op == "+" || op == "-": return ints(.datetime)
+        case (.timespan, .datetime) where op == "+": return ints(.datetime)
+        case (.datetime, .datetime) where op == "-": return ints(.timespan)
+        case (.timespan, .timespan) where op == "+" || op == "-" || op == "%": return ints(.timespan)
+        case (.timespan, .timespan) where op == "/":
+            return Call(op, [a, b], type: .real, range: r) { c, n in Kernels.arithmeticReals("/", c[0], c[1], n) }
+        case (.timespan, _) where tb.isNumeric && (op == "*" || op == "/"):
+            return Call(op, [a, b], type: .timespan, range: r) { c, n in
+                let x = Kernels.arithmeticReals(op, c[0], c[1], n)
+                return .ints(.timespan, x.float64Values.map { $0.isFinite ? Int64($0.rounded()) : 0 }, validity: x.validity)
+            }
+        case (_, .timespan) where ta.isNumeric && op == "*":
+            return Call(op, [a, b], type: .timespan, range: r) { c, n in
+                let x = Kernels.arithmeticReals(op, c[0], c[1], n)
+                return .ints(.timespan, x.float64Values.map { $0.isFinite ? Int64($0.rounded()) : 0 }, validity: x.validity)
+            }
+        case (.dynamic, _), (_, .dynamic):
+            return ScalarFunctions.call(op, [a, b], .real, r) { v in
+                guard let x = Convert.toDouble(v[0]), let y = Convert.toDouble(v[1]) else { return .null }
+                switch op { case "+": return .real(x + y); case "-": return .real(x - y); case "*": return .real(x * y); case "/": return .real(x / y); default: return .real(x.truncatingRemainder(dividingBy: y)) }
+            }
+        default:
+            throw Diagnostic(Msg.operandTypes(op, ta.name, tb.name), r)
+        }
+    }
+
+    func bindIn(_ op: String, _ x: BoundExpr, _ items: [Expr], _ rel: Relation, _ r: SourceRange) throws -> BoundExpr {
+        var values: [Value] = []
+        for it in items {
+            if case .subquery(let p) = it.kind {
+                // `x in (T | project c)`: run the subquery at bind time (it is small in practice).
+                let plan = try bindPipeline(p)
+                guard let store = store ?? nil as Store? else { _ = plan; throw Diagnostic(Msg.unsupportedOperator("subquery without a store"), it.range) }
+                let res = try QueryExecutor(store: store, options: ExecutionOptions()).run(plan)
+                if let col = res.columns.first { for i in 0..<col.count { values.append(col.value(i)) } }
+                continue
+            }
+            let e = try bindExpr(it, Relation(names: [], types: []))
+            guard let c = e.constant else { throw Diagnostic(Msg.constantRequired("each value of '\(op)'"), it.range) }
+            if case .dynamic(.array(let arr)) = c { for j in arr { values.append(Binder.unwrap(j, like: .null)) } } else { values.append(c) }
+        }
+        let negate = op.hasPrefix("!")
+        let ci = op.hasSuffix("~")
+        if op == "has_any" || op == "has_all" {
+            let needles = values.map { Array($0.asString.utf8) }
+            let hay = toStringExpr(x)
+            return Call(op, [hay], type: .bool, range: r) { c, n in
+                if needles.isEmpty { return .ints(.bool, [Int64](repeating: 0, count: n)) }
+                var acc: Column? = nil
+                for nd in needles {
+                    let m = Kernels.stringPredicate(.has, caseSensitive: false, negate: false, c[0], needle: nd, n)
+                    acc = acc.map { op == "has_any" ? Kernels.or($0, m, n) : Kernels.and($0, m, n) } ?? m
+                }
+                return acc!
+            }
+        }
+        if x.type == .string || x.type == .guid || x.type == .dynamic {
+            let set = Set(values.map { ci ? $0.asString.lowercased() : $0.asString })
+            let keys = Set(set.map { Array($0.utf8) })
+            let hay = toStringExpr(x)
+            return Call(op, [hay], type: .bool, range: r) { c, n in
+                let s = c[0].byteStrings
+                var out = [Int64](repeating: 0, count: n)
+                for i in 0..<n {
+                    let b = ci ? s[i].map(Kernels.lowerASCII) : Array(s[i])
+                    out[i] = keys.contains(b) != negate ? 1 : 0
+                }
+                return .ints(.bool, out)
+            }
+        }
+        if x.type.physical == .int64 {
+            let set = Set(values.compactMap { $0.isNull ? nil : $0.asInt })
+            return Call(op, [x], type: .bool, range: r) { c, n in
+                let v = c[0].int64Values
+                var out = [Int64](repeating: 0, count: n)
+                for i in 0..<n { out[i] = (!c[0].isNull(i) && set.contains(v[i])) != negate ? 1 : 0 }
+                return .ints(.bool, out)
+            }
+        }
+        let set = Set(values.compactMap { $0.asDouble })
+        return Call(op, [x], type: .bool, range: r) { c, n in
+            let v = Kernels.doubles(c[0])
+            var out = [Int64](repeating: 0, count: n)
+            for i in 0..<n { out[i] = (!c[0].isNull(i) && set.contains(v[i])) != negate ? 1 : 0 }
+            return .ints(.bool, out)
+        }
+    }
+}
+
+/// `d.key` and `d["key"]` on dynamic columns: the key's value is found by scanning the JSON text
+/// (skipping other values without building them), so reading one key never parses whole documents.
+enum DynamicAccess {
+    static func member(_ base: BoundExpr, _ key: String, _ r: SourceRange) -> BoundExpr {
+        let k = Array(key.utf8)
+        return Call("member", [base], type: .dynamic, range: r) { c, n in
+            let s = c[0].byteStrings
+            var out = ByteStrings()
+            out.reserve(rows: n, bytes: n * 8)
+            s.bytes.withUnsafeBufferPointer { p in
+                guard let base = p.baseAddress else { for _ in 0..<n { out.appendEmpty() }; return }
+                var scratch: [UInt8] = []
+                for i in 0..<n {
+                    let rg = s.range(i)
+                    if let v = find(base, rg, k, &scratch) { out.append(UnsafeBufferPointer(start: base + v.lowerBound, count: v.count)) }
+                    else { out.appendEmpty() }
+                }
+            }
+            return .strings(out, type: .dynamic)
+        }
+    }
+
+    static func find(_ base: UnsafePointer<UInt8>, _ rg: Range<Int>, _ key: [UInt8], _ scratch: inout [UInt8]) -> Range<Int>? {
+        guard rg.count > 1 else { return nil }
+        var s = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
+        s.skipWhitespace()
+        guard s.peek() == 0x7B else { return nil }
+        s.pos += 1
+        while true {
+            s.skipWhitespace()
+            guard s.peek() == 0x22 else { return nil }
+            scratch.removeAll(keepingCapacity: true)
+            guard (try? s.readString(into: &scratch)) != nil else { return nil }
+            s.skipWhitespace()
+            guard s.peek() == 0x3A else { return nil }
+            s.pos += 1
+            s.skipWhitespace()
+            guard let v = try? s.skipValue() else { return nil }
+            if scratch == key {
+                // JSON null reads as dynamic null.
+                if v.count == 4 && base[v.lowerBound] == 0x6E { return nil }
+                return v
+            }
+            s.skipWhitespace()
+            if s.peek() == 0x2C { s.pos += 1; continue }
+            return nil
+        }
+    }
+}

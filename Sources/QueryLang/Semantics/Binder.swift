@@ -1,0 +1,467 @@
+import Foundation
+import LogStore
+
+/// The columns flowing between operators while binding.
+struct Relation {
+    var names: [String]
+    var types: [KustoType]
+    func index(_ n: String) -> Int? { names.firstIndex(of: n) }
+}
+
+/// Resolves names and types against the store's catalog and turns the syntax tree into a plan.
+/// Diagnostics are collected per statement; one mistake gives one error.
+final class Binder {
+    let store: Store?
+    let source: SourceText
+    var scalars: [String: BoundExpr] = [:]
+    var tabulars: [String: Pipeline] = [:]
+    var functions: [String: ([QueryParameter], [Statement])] = [:]
+    var parameters: [String: Value]
+    var diagnostics: [Diagnostic] = []
+    var renderKind: String? = nil
+
+    init(store: Store?, source: SourceText, parameters: [String: Value]) {
+        self.store = store; self.source = source; self.parameters = parameters
+    }
+
+    func bind(_ script: Script) -> PlanNode? {
+        var result: PlanNode? = nil
+        for st in script.statements {
+            do {
+                switch st {
+                case .letScalar(let n, let e, _):
+                    scalars[n] = try bindExpr(e, Relation(names: [], types: []))
+                case .letTabular(let n, let p, _):
+                    tabulars[n] = p
+                case .letFunction(let n, let params, let body, _):
+                    functions[n] = (params, body)
+                case .declareParameters(let ps):
+                    for p in ps {
+                        if let v = parameters[p.name] {
+                            scalars[p.name] = Constant(try coerceParameter(v, p), type: p.type, range: p.range)
+                        } else if let d = p.defaultValue {
+                            scalars[p.name] = try bindExpr(d, Relation(names: [], types: []))
+                        } else {
+                            throw Diagnostic(Msg.missingParameter(p.name), p.range)
+                        }
+                    }
+                case .query(let p):
+                    result = try bindPipeline(p)
+                }
+            } catch let d as Diagnostic {
+                diagnostics.append(d)
+            } catch {
+                diagnostics.append(Diagnostic(Msg.runtime("\(error)"), SourceRange(0, 0)))
+            }
+        }
+        if result == nil && diagnostics.isEmpty {
+            diagnostics.append(Diagnostic(Msg.unexpectedToken("no tabular expression", expected: "a query after the let statements"), SourceRange(source.bytes.count, source.bytes.count)))
+        }
+        return result
+    }
+
+    func coerceParameter(_ v: Value, _ p: QueryParameter) throws -> Value {
+        if case .string(let s) = v, p.type != .string {
+            let parsed: Value
+            switch p.type {
+            case .datetime:
+                if let t = Ticks.parseDatetime(s) { parsed = .datetime(t) }
+                else if let span = Binder.relativeSpan(s) { parsed = .datetime(Ticks.fromUnixSeconds(Date().timeIntervalSince1970) - span) }
+                else { parsed = .null }
+            case .timespan: parsed = Binder.relativeSpan(s).map { .timespan($0) } ?? Ticks.parseTimespan(s).map { .timespan($0) } ?? .null
+            default: parsed = Convert.parse(s, as: p.type)
+            }
+            if parsed.isNull { throw Diagnostic(Msg.argumentType("query parameter '\(p.name)'", "'\(s)' is not a valid \(p.type.name)"), p.range) }
+            return parsed
+        }
+        return v
+    }
+
+    /// `2h`, `30m`, `1d` as ticks.
+    static func relativeSpan(_ s: String) -> Int64? {
+        var lx = Lexer(SourceText(s))
+        let t = lx.tokenize()
+        if t.count == 2, case .timespan(let v) = t[0].kind { return v }
+        return nil
+    }
+
+    // MARK: pipelines
+
+    func bindPipeline(_ p: Pipeline) throws -> PlanNode {
+        var node = try bindSource(p.source, p.sourceRange)
+        for op in p.operators { node = try bindOperator(op, node) }
+        return node
+    }
+
+    func relation(_ n: PlanNode) -> Relation { Relation(names: n.names, types: n.types) }
+
+    func bindSource(_ s: SourceKind, _ r: SourceRange) throws -> PlanNode {
+        switch s {
+        case .table(let name):
+            if let p = tabulars[name] { return try bindPipeline(p) }
+            if let (params, body) = functions[name], params.isEmpty { return try invoke(name, params, body, [], r) }
+            if name == Store.rejectsTable, let store = store {
+                return .scan(table: name, schema: try store.schema(of: name)!, request: ScanRequest())
+            }
+            if let store = store, let schema = try store.schema(of: name) {
+                return .scan(table: name, schema: schema, request: ScanRequest())
+            }
+            var candidates = Array(tabulars.keys)
+            if let store = store { candidates += (try? store.tableNames()) ?? [] }
+            let notes = suggestion(for: name, among: candidates).map { ["did you mean '\($0)'?"] } ?? []
+            throw Diagnostic(Msg.unknownTable(name), r, notes: notes)
+        case .datatable(let cols, let values):
+            guard cols.count > 0 else { return .values(Batch(names: [], columns: [], count: 0)) }
+            guard values.count % cols.count == 0 else {
+                throw Diagnostic(Msg.argumentType("datatable", "\(values.count) values do not fill rows of \(cols.count) columns"), r)
+            }
+            var cells: [[Value]] = Array(repeating: [], count: cols.count)
+            for (k, v) in values.enumerated() {
+                let e = try bindExpr(v, Relation(names: [], types: []))
+                guard let c = e.constant else { throw Diagnostic(Msg.constantRequired("a datatable value"), v.range) }
+                cells[k % cols.count].append(try coerce(c, from: e.type, to: cols[k % cols.count].type, v.range))
+            }
+            return .values(Batch(names: cols.map(\.name), columns: zip(cols, cells).map { .from($1, type: $0.type) }, count: values.count / cols.count))
+        case .print(let items):
+            var names: [String] = [], cols: [Column] = []
+            for (k, it) in items.enumerated() {
+                let e = try bindExpr(it.expr, Relation(names: [], types: []))
+                let col = try e.eval(Batch(names: [], columns: [], count: 1))
+                names.append(it.name ?? derivedName(it.expr) ?? "print_\(k)")
+                cols.append(col)
+            }
+            return .values(Batch(names: uniqueNames(names), columns: cols, count: 1))
+        case .range(let name, let a, let b, let c):
+            let empty = Relation(names: [], types: [])
+            let lo = try bindExpr(a, empty), hi = try bindExpr(b, empty), st = try bindExpr(c, empty)
+            guard let x = lo.constant, let y = hi.constant, let z = st.constant else { throw Diagnostic(Msg.constantRequired("range bounds and step"), r) }
+            var out: [Value] = []
+            let type = lo.type == .datetime ? KustoType.datetime : lo.type == .timespan ? .timespan : (lo.type == .real || hi.type == .real || st.type == .real) ? .real : .long
+            if type == .real {
+                guard let s = z.asDouble, s != 0, let from = x.asDouble, let to = y.asDouble else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
+                var v = from
+                while (s > 0 ? v <= to : v >= to) && out.count < 10_000_000 { out.append(.real(v)); v += s }
+            } else {
+                guard let s = z.asInt, s != 0, let from = x.asInt, let to = y.asInt else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
+                var v = from
+                while (s > 0 ? v <= to : v >= to) && out.count < 10_000_000 {
+                    out.append(type == .datetime ? .datetime(v) : type == .timespan ? .timespan(v) : .long(v)); v += s
+                }
+            }
+            return .values(Batch(names: [name], columns: [.from(out, type: type)], count: out.count))
+        case .union(let ws, let ps):
+            return try bindUnion(ws, ps, r)
+        case .subquery(let p):
+            return try bindPipeline(p)
+        case .call(let name, let args):
+            guard let (params, body) = functions[name] else { throw Diagnostic(Msg.unknownTable(name), r) }
+            return try invoke(name, params, body, args, r)
+        }
+    }
+
+    func invoke(_ name: String, _ params: [QueryParameter], _ body: [Statement], _ args: [Expr], _ r: SourceRange) throws -> PlanNode {
+        guard args.count <= params.count else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
+        let saved = (scalars, tabulars)
+        defer { (scalars, tabulars) = saved }
+        for (k, p) in params.enumerated() {
+            if k < args.count { scalars[p.name] = try bindExpr(args[k], Relation(names: [], types: [])) }
+            else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, Relation(names: [], types: [])) }
+            else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
+        }
+        var result: PlanNode? = nil
+        for st in body {
+            switch st {
+            case .letScalar(let n, let e, _): scalars[n] = try bindExpr(e, Relation(names: [], types: []))
+            case .letTabular(let n, let p, _): tabulars[n] = p
+            case .query(let p): result = try bindPipeline(p)
+            default: break
+            }
+        }
+        guard let res = result else { throw Diagnostic(Msg.unknownTable(name), r) }
+        return res
+    }
+
+    func bindUnion(_ withSource: String?, _ ps: [Pipeline], _ r: SourceRange) throws -> PlanNode {
+        var nodes: [PlanNode] = [], srcNames: [String] = []
+        for p in ps {
+            nodes.append(try bindPipeline(p))
+            if case .table(let n) = p.source, p.operators.isEmpty { srcNames.append(n) } else { srcNames.append("union_arg\(srcNames.count)") }
+        }
+        var names: [String] = [], types: [KustoType] = []
+        for n in nodes {
+            for (name, t) in zip(n.names, n.types) {
+                if let i = names.firstIndex(of: name) { types[i] = TypeWidening.widened(types[i], t) } else { names.append(name); types.append(t) }
+            }
+        }
+        if let ws = withSource { names.insert(ws, at: 0); types.insert(.string, at: 0) }
+        return .union(nodes, withSource: withSource, names: names, types: types, sourceNames: srcNames)
+    }
+
+    // MARK: operators
+
+    func bindOperator(_ op: TabularOperator, _ input: PlanNode) throws -> PlanNode {
+        let rel = relation(input)
+        switch op.kind {
+        case .whereOp(let e):
+            let p = try bindExpr(e, rel)
+            guard p.type == .bool else { throw Diagnostic(Msg.notBoolean("the 'where' predicate", p.type.name), e.range) }
+            return .filter(input, p)
+        case .extend(let items):
+            var cols: [(String, BoundExpr)] = zip(rel.names, rel.types).map { ($0, ColumnRef(name: $0, type: $1, range: op.range)) }
+            var counter = ColumnCounter(existing: Set(rel.names))
+            for it in items {
+                let e = try bindExpr(it.expr, rel)
+                let name = it.name ?? derivedName(it.expr) ?? counter.next()
+                if let i = cols.firstIndex(where: { $0.0 == name }) { cols[i] = (name, e) } else { cols.append((name, e)) }
+            }
+            return .project(input, cols)
+        case .project(let items):
+            var cols: [(String, BoundExpr)] = []
+            var counter = ColumnCounter(existing: Set(rel.names))
+            for it in items {
+                if case .name(let n) = it.expr.kind, n.contains("*"), it.name == nil {
+                    for (k, name) in rel.names.enumerated() where wildcard(n, name) { cols.append((name, ColumnRef(name: name, type: rel.types[k], range: it.expr.range))) }
+                    continue
+                }
+                let e = try bindExpr(it.expr, rel)
+                let name = it.name ?? derivedName(it.expr) ?? counter.next()
+                if cols.contains(where: { $0.0 == name }) { throw Diagnostic(Msg.duplicateColumn(name), it.nameRange ?? it.expr.range) }
+                cols.append((name, e))
+            }
+            return .project(input, cols)
+        case .projectAway(let pats), .projectKeep(let pats):
+            var keep = [Bool](repeating: { if case .projectAway = op.kind { return true } else { return false } }(), count: rel.names.count)
+            let away: Bool = { if case .projectAway = op.kind { return true } else { return false } }()
+            for p in pats {
+                guard case .name(let n) = p.kind else { continue }
+                let hits = rel.names.indices.filter { wildcard(n, rel.names[$0]) }
+                if hits.isEmpty && !n.contains("*") { throw unknownColumn(n, p.range, rel) }
+                for h in hits { keep[h] = !away }
+            }
+            return .project(input, rel.names.indices.filter { keep[$0] }.map { (rel.names[$0], ColumnRef(name: rel.names[$0], type: rel.types[$0], range: op.range)) })
+        case .projectRename(let pairs):
+            var cols: [(String, BoundExpr)] = zip(rel.names, rel.types).map { ($0, ColumnRef(name: $0, type: $1, range: op.range)) }
+            for (new, old, r) in pairs {
+                guard let i = cols.firstIndex(where: { $0.0 == old }) else { throw unknownColumn(old, r, rel) }
+                cols[i].0 = new
+            }
+            return .project(input, cols)
+        case .projectReorder(let pats):
+            var order: [Int] = []
+            for p in pats {
+                guard case .name(let n) = p.kind else { continue }
+                let hits = rel.names.indices.filter { wildcard(n, rel.names[$0]) && !order.contains($0) }
+                if hits.isEmpty && !n.contains("*") { throw unknownColumn(n, p.range, rel) }
+                order += hits
+            }
+            order += rel.names.indices.filter { !order.contains($0) }
+            return .project(input, order.map { (rel.names[$0], ColumnRef(name: rel.names[$0], type: rel.types[$0], range: op.range)) })
+        case .summarize(let aggs, let by):
+            return try bindSummarize(aggs, by, input, rel)
+        case .sort(let keys):
+            return .sort(input, try keys.map { try bindSortKey($0, rel) }, limit: nil)
+        case .top(let n, let keys):
+            guard let count = try bindExpr(n, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the row count of 'top'"), n.range) }
+            return .sort(input, try keys.map { try bindSortKey($0, rel) }, limit: Int(max(0, count)))
+        case .take(let n):
+            guard let count = try bindExpr(n, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the row count of 'take'"), n.range) }
+            return .take(input, Int(max(0, count)))
+        case .count:
+            return .count(input)
+        case .distinct(let items):
+            if items.isEmpty {
+                return .summarize(input, keys: zip(rel.names, rel.types).map { ($0, ColumnRef(name: $0, type: $1, range: op.range)) }, aggregates: [])
+            }
+            var counter = ColumnCounter(existing: Set(rel.names))
+            let keys = try items.map { it -> (String, BoundExpr) in (it.name ?? derivedName(it.expr) ?? counter.next(), try bindExpr(it.expr, rel)) }
+            return .summarize(input, keys: keys, aggregates: [])
+        case .union(let ws, let ps):
+            let others = try bindUnion(nil, ps, op.range)
+            guard case .union(let nodes, _, _, _, let srcNames) = others else { return others }
+            var names = rel.names, types = rel.types
+            for n in nodes { for (name, t) in zip(n.names, n.types) { if let i = names.firstIndex(of: name) { types[i] = TypeWidening.widened(types[i], t) } else { names.append(name); types.append(t) } } }
+            if let ws = ws { names.insert(ws, at: 0); types.insert(.string, at: 0) }
+            return .union([input] + nodes, withSource: ws, names: names, types: types, sourceNames: ["union_arg0"] + srcNames)
+        case .getschema:
+            let n = rel.names.count
+            return .values(Batch(names: ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"],
+                                 columns: [.strings(ByteStrings(rel.names)), .ints(.int, (0..<n).map(Int64.init)),
+                                           .strings(ByteStrings(rel.types.map { Binder.dotNetName($0) })), .strings(ByteStrings(rel.types.map(\.name)))], count: n))
+        case .asOp(let name):
+            _ = name
+            return input
+        case .render(let kind, _):
+            renderKind = kind
+            return .render(input, kind)
+        case .serialize(let items):
+            if items.isEmpty { return input }
+            return try bindOperator(TabularOperator(kind: .extend(items), range: op.range, name: "extend"), input)
+        default:
+            throw Diagnostic(Msg.unsupportedOperator(op.name), op.range)
+        }
+    }
+
+    static func dotNetName(_ t: KustoType) -> String {
+        switch t {
+        case .bool: return "System.Boolean"; case .int: return "System.Int32"; case .long: return "System.Int64"; case .real: return "System.Double"
+        case .decimal: return "System.Data.SqlTypes.SqlDecimal"; case .datetime: return "System.DateTime"; case .timespan: return "System.TimeSpan"
+        case .guid: return "System.Guid"; case .string: return "System.String"; case .dynamic: return "System.Object"
+        }
+    }
+
+    func wildcard(_ pattern: String, _ name: String) -> Bool {
+        guard pattern.contains("*") else { return pattern == name }
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        var rest = Substring(name)
+        for (k, p) in parts.enumerated() {
+            if k == 0 { guard rest.hasPrefix(p) else { return false }; rest = rest.dropFirst(p.count); continue }
+            if k == parts.count - 1 { return p.isEmpty || rest.hasSuffix(p) }
+            guard let r = rest.range(of: p) else { return false }
+            rest = rest[r.upperBound...]
+        }
+        return true
+    }
+
+    func bindSortKey(_ k: SortKey, _ rel: Relation) throws -> SortSpec {
+        SortSpec(expr: try bindExpr(k.expr, rel), ascending: k.ascending, nullsFirst: k.nullsFirst)
+    }
+
+    func unknownColumn(_ n: String, _ r: SourceRange, _ rel: Relation) -> Diagnostic {
+        let notes = suggestion(for: n, among: rel.names + Array(scalars.keys)).map { ["did you mean '\($0)'?"] } ?? []
+        return Diagnostic(Msg.unknownColumn(n), r, notes: notes)
+    }
+
+    struct ColumnCounter {
+        var existing: Set<String>
+        var n = 0
+        mutating func next() -> String {
+            while true { n += 1; let name = "Column\(n)"; if !existing.contains(name) { existing.insert(name); return name } }
+        }
+    }
+
+    func uniqueNames(_ names: [String]) -> [String] {
+        var seen = Set<String>(), out: [String] = []
+        for n in names {
+            var name = n, k = 0
+            while seen.contains(name) { k += 1; name = "\(n)_\(k)" }
+            seen.insert(name); out.append(name)
+        }
+        return out
+    }
+
+    static let namePropagating: Set<String> = ["bin", "bin_at", "floor", "tostring", "toint", "tolong", "todouble", "toreal", "todecimal", "tobool",
+                                               "todatetime", "totimespan", "toguid", "todynamic", "parse_json", "startofday", "startofweek",
+                                               "startofmonth", "startofyear", "endofday", "endofweek", "endofmonth", "endofyear"]
+
+    /// The name Kusto gives an unnamed expression, or nil for `ColumnN`.
+    func derivedName(_ e: Expr) -> String? {
+        switch e.kind {
+        case .name(let n): return n
+        case .member(let b, let k): return derivedName(b).map { $0 + "_" + k }
+        case .index(let b, let i):
+            if case .literal(.string(let k)) = i.kind { return derivedName(b).map { $0 + "_" + k } }
+            if case .literal(.long(let k)) = i.kind { return derivedName(b).map { $0 + "_" + String(k) } }
+            return nil
+        case .call(let f, let args):
+            if Binder.namePropagating.contains(f), let first = args.first { return derivedName(first) }
+            return nil
+        default: return nil
+        }
+    }
+
+    // MARK: summarize
+
+    func bindSummarize(_ aggs: [NamedExpr], _ by: [NamedExpr], _ input: PlanNode, _ rel: Relation) throws -> PlanNode {
+        var keys: [(String, BoundExpr)] = []
+        var counter = ColumnCounter(existing: Set(rel.names))
+        for k in by {
+            let e = try bindExpr(k.expr, rel)
+            var name = k.name ?? derivedName(k.expr) ?? counter.next()
+            if keys.contains(where: { $0.0 == name }) { name = uniqueNames(keys.map(\.0) + [name]).last! }
+            keys.append((name, e))
+        }
+        var specs: [AggregateSpec] = []
+        var finalCols: [(String, BoundExpr)] = keys.map { ($0.0, ColumnRef(name: $0.0, type: $0.1.type, range: $0.1.range)) }
+        var needsProject = false
+        var used = Set(keys.map(\.0))
+        func claim(_ n: String) -> String {
+            var name = n, k = 0
+            while used.contains(name) { k += 1; name = "\(n)_\(k)" }
+            used.insert(name); return name
+        }
+        for a in aggs {
+            if case .call(let fname, let args) = a.expr.kind, Aggregates.isAggregate(fname) {
+                var spec = try Aggregates.bind(fname, args, a.expr.range, self, rel)
+                if let n = a.name {
+                    if spec.outputs.count == 1 { spec.outputs[0].0 = n }
+                    else { for k in spec.outputs.indices { spec.outputs[k].0 = k == 0 ? n : spec.outputs[k].0 } }
+                }
+                for k in spec.outputs.indices {
+                    // arg_max(x, *) may output a by-column again: that one is not repeated.
+                    if spec.name.hasPrefix("arg_") && keys.contains(where: { $0.0 == spec.outputs[k].0 }) && k > 0 { spec.outputs[k].0 = "__dup_\(k)_" + spec.outputs[k].0; continue }
+                    spec.outputs[k].0 = claim(spec.outputs[k].0)
+                    finalCols.append((spec.outputs[k].0, ColumnRef(name: spec.outputs[k].0, type: spec.outputs[k].1, range: a.expr.range)))
+                }
+                if spec.outputs.contains(where: { $0.0.hasPrefix("__dup_") }) { needsProject = true }
+                specs.append(spec)
+            } else {
+                // An expression over aggregates, e.g. 100.0 * countif(failed) / count().
+                var hidden: [AggregateSpec] = []
+                let e = try bindExprOverAggregates(a.expr, rel, &hidden)
+                guard !hidden.isEmpty else {
+                    let fn: String
+                    if case .call(let f, _) = a.expr.kind { fn = f } else { fn = "expression" }
+                    throw Diagnostic(Msg.notAggregate(fn), a.expr.range)
+                }
+                specs += hidden
+                let name = claim(a.name ?? counter.next())
+                finalCols.append((name, e))
+                needsProject = true
+            }
+        }
+        let node = PlanNode.summarize(input, keys: keys, aggregates: specs)
+        return needsProject ? .project(node, finalCols.filter { !$0.0.hasPrefix("__dup_") }) : node
+    }
+
+    var hiddenCounter = 0
+
+    func bindExprOverAggregates(_ e: Expr, _ rel: Relation, _ hidden: inout [AggregateSpec]) throws -> BoundExpr {
+        // Replace each aggregate call by a reference to a hidden aggregate output, then bind the rest.
+        func rewrite(_ e: Expr) throws -> Expr {
+            switch e.kind {
+            case .call(let f, let args) where Aggregates.isAggregate(f):
+                var spec = try Aggregates.bind(f, args, e.range, self, rel)
+                hiddenCounter += 1
+                let name = "__agg\(hiddenCounter)"
+                spec.outputs = [(name, spec.outputs[0].1)]
+                hidden.append(spec)
+                hiddenTypes[name] = spec.outputs[0].1
+                return Expr(kind: .name(name), range: e.range)
+            case .call(let f, let args): return Expr(kind: .call(name: f, args: try args.map(rewrite)), range: e.range)
+            case .binary(let op, let l, let r): return Expr(kind: .binary(op: op, try rewrite(l), try rewrite(r)), range: e.range)
+            case .unary(let op, let x): return Expr(kind: .unary(op: op, try rewrite(x)), range: e.range)
+            default: return e
+            }
+        }
+        let rewritten = try rewrite(e)
+        var r2 = Relation(names: [], types: [])
+        for (n, t) in hiddenTypes { r2.names.append(n); r2.types.append(t) }
+        return try bindExpr(rewritten, r2)
+    }
+    var hiddenTypes: [String: KustoType] = [:]
+
+    func coerce(_ v: Value, from: KustoType, to: KustoType, _ r: SourceRange) throws -> Value {
+        if v.isNull { return .null }
+        switch to.physical {
+        case .int64:
+            if to == .bool, case .bool = v { return v }
+            if (to == .datetime || to == .timespan) && from != to { throw Diagnostic(Msg.argumentType("datatable", "a \(from.name) value in a \(to.name) column"), r) }
+            if let i = v.asInt { return to == .datetime ? .datetime(i) : to == .timespan ? .timespan(i) : to == .bool ? .bool(i != 0) : .long(i) }
+        case .float64: if let d = v.asDouble { return .real(d) }
+        case .bytes:
+            if to == .dynamic { return .dynamic(v.asJSON) }
+            return .string(v.asString)
+        }
+        throw Diagnostic(Msg.argumentType("datatable", "a \(from.name) value in a \(to.name) column"), r)
+    }
+}

@@ -1,0 +1,65 @@
+import LogStore
+
+/// A name-resolved, typed expression that evaluates over a whole batch at once.
+class BoundExpr {
+    let type: KustoType
+    let range: SourceRange
+    init(type: KustoType, range: SourceRange) { self.type = type; self.range = range }
+    func eval(_ b: Batch) throws -> Column { fatalError("abstract") }
+    /// The value when the expression does not depend on any row.
+    var constant: Value? { nil }
+    /// Column names this expression reads.
+    func collectNames(into s: inout Set<String>) {}
+}
+
+final class ColumnRef: BoundExpr {
+    let name: String
+    init(name: String, type: KustoType, range: SourceRange) { self.name = name; super.init(type: type, range: range) }
+    override func eval(_ b: Batch) throws -> Column {
+        guard let i = b.names.firstIndex(of: name) else {
+            throw Diagnostic(Msg.runtime("internal error: column '\(name)' is missing from the batch"), range)
+        }
+        let c = b.columns[i]
+        return c.type == type ? c : c.converted(to: type)
+    }
+    override func collectNames(into s: inout Set<String>) { s.insert(name) }
+}
+
+final class Constant: BoundExpr {
+    let value: Value
+    init(_ value: Value, type: KustoType, range: SourceRange) { self.value = value; super.init(type: type, range: range) }
+    override func eval(_ b: Batch) throws -> Column { .constant(value, type: type, count: b.count) }
+    override var constant: Value? { value }
+}
+
+/// A function or operator applied to argument columns by a kernel chosen at bind time
+/// (so dispatch on types happens once per query, and the kernel loops over typed buffers).
+final class Call: BoundExpr {
+    let name: String
+    let args: [BoundExpr]
+    let kernel: ([Column], Int) throws -> Column
+    init(_ name: String, _ args: [BoundExpr], type: KustoType, range: SourceRange, kernel: @escaping ([Column], Int) throws -> Column) {
+        self.name = name; self.args = args; self.kernel = kernel
+        super.init(type: type, range: range)
+    }
+    override func eval(_ b: Batch) throws -> Column {
+        let cols = try args.map { try $0.eval(b) }
+        return try kernel(cols, b.count)
+    }
+    override func collectNames(into s: inout Set<String>) { for a in args { a.collectNames(into: &s) } }
+}
+
+/// Evaluates arguments row by row through `Value`s: for the long tail of scalar functions whose
+/// cost is in the function itself (string formatting, regexes, JSON), not in dispatch.
+func rowwise(_ type: KustoType, _ f: @escaping ([Value]) throws -> Value) -> ([Column], Int) throws -> Column {
+    return { cols, n in
+        var out: [Value] = []
+        out.reserveCapacity(n)
+        var args = [Value](repeating: .null, count: cols.count)
+        for i in 0..<n {
+            for k in 0..<cols.count { args[k] = cols[k].value(i) }
+            out.append(try f(args))
+        }
+        return .from(out, type: type)
+    }
+}

@@ -1,0 +1,166 @@
+import LogStore
+
+/// An aggregate call in a summarize: its state factory, its arguments, and its output columns.
+struct AggregateSpec {
+    var name: String
+    var args: [BoundExpr]
+    var outputs: [(String, KustoType)]
+    var make: () -> AggregateState
+}
+
+struct SortSpec {
+    var expr: BoundExpr
+    var ascending: Bool
+    var nullsFirst: Bool
+}
+
+/// The logical plan. Each node knows its output schema.
+indirect enum PlanNode {
+    case scan(table: String, schema: TableSchema, request: ScanRequest)
+    case values(Batch)
+    case filter(PlanNode, BoundExpr)
+    /// Computes these output columns (in order) from the input; covers project, extend, rename, away, reorder.
+    case project(PlanNode, [(String, BoundExpr)])
+    case summarize(PlanNode, keys: [(String, BoundExpr)], aggregates: [AggregateSpec])
+    case sort(PlanNode, [SortSpec], limit: Int?)
+    case take(PlanNode, Int)
+    case count(PlanNode)
+    case union([PlanNode], withSource: String?, names: [String], types: [KustoType], sourceNames: [String])
+    case render(PlanNode, String)
+
+    var names: [String] {
+        switch self {
+        case .scan(_, let s, let r): return r.columns ?? s.columns.map(\.name)
+        case .values(let b): return b.names
+        case .filter(let c, _), .sort(let c, _, _), .take(let c, _), .render(let c, _): return c.names
+        case .project(_, let cols): return cols.map(\.0)
+        case .summarize(_, let keys, let aggs): return keys.map(\.0) + aggs.flatMap { $0.outputs.map(\.0) }
+        case .count: return ["Count"]
+        case .union(_, _, let n, _, _): return n
+        }
+    }
+
+    var types: [KustoType] {
+        switch self {
+        case .scan(_, let s, let r):
+            let cols = r.columns ?? s.columns.map(\.name)
+            return cols.map { n in s.column(named: n)?.type ?? .string }
+        case .values(let b): return b.columns.map(\.type)
+        case .filter(let c, _), .sort(let c, _, _), .take(let c, _), .render(let c, _): return c.types
+        case .project(_, let cols): return cols.map(\.1.type)
+        case .summarize(_, let keys, let aggs): return keys.map(\.1.type) + aggs.flatMap { $0.outputs.map(\.1) }
+        case .count: return [.long]
+        case .union(_, _, _, let t, _): return t
+        }
+    }
+
+    var renderKind: String? {
+        switch self {
+        case .render(_, let k): return k
+        default: return nil
+        }
+    }
+}
+
+/// Planner rewrites: only the columns needed are read, and comparisons of a table's time column
+/// or of a column with a constant go into the scan to prune segments.
+enum Planner {
+    static func optimize(_ node: PlanNode, window: (Int64?, Int64?)) -> PlanNode {
+        let pushed = pushPredicates(node, window: window)
+        return prune(pushed, needed: nil)
+    }
+
+    static func names(_ e: BoundExpr) -> Set<String> { var s = Set<String>(); e.collectNames(into: &s); return s }
+
+    /// `needed == nil` means every column of the node's output is needed.
+    static func prune(_ node: PlanNode, needed: Set<String>?) -> PlanNode {
+        switch node {
+        case .scan(let t, let s, var r):
+            if let needed = needed { r.columns = s.columns.map(\.name).filter { needed.contains($0) } }
+            return .scan(table: t, schema: s, request: r)
+        case .values: return node
+        case .filter(let c, let p):
+            return .filter(prune(c, needed: needed.map { $0.union(names(p)) }), p)
+        case .project(let c, let cols):
+            // The node's column list is its schema, so every expression in it is computed.
+            var need = Set<String>()
+            for (_, e) in cols { need.formUnion(names(e)) }
+            return .project(prune(c, needed: need), cols)
+        case .summarize(let c, let keys, let aggs):
+            var need = Set<String>()
+            for (_, e) in keys { need.formUnion(names(e)) }
+            for a in aggs { for e in a.args { need.formUnion(names(e)) } }
+            return .summarize(prune(c, needed: need), keys: keys, aggregates: aggs)
+        case .sort(let c, let keys, let lim):
+            return .sort(prune(c, needed: needed.map { n in keys.reduce(n) { $0.union(names($1.expr)) } }), keys, limit: lim)
+        case .take(let c, let n): return .take(prune(c, needed: needed), n)
+        case .count(let c): return .count(prune(c, needed: []))
+        case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map { prune($0, needed: needed) }, withSource: ws, names: n, types: t, sourceNames: sn)
+        case .render(let c, let k): return .render(prune(c, needed: needed), k)
+        }
+    }
+
+    static func pushPredicates(_ node: PlanNode, window: (Int64?, Int64?)) -> PlanNode {
+        switch node {
+        case .scan(let t, let s, var r):
+            if s.timeColumn != nil {
+                if let f = window.0 { r.timeFrom = max(r.timeFrom ?? f, f) }
+                if let to = window.1 { r.timeTo = min(r.timeTo ?? to, to) }
+            }
+            return .scan(table: t, schema: s, request: r)
+        case .filter(let c, let p):
+            var child = pushPredicates(c, window: window)
+            if case .scan(let t, let s, var r) = child {
+                for conj in conjuncts(p) { absorb(conj, schema: s, into: &r) }
+                child = .scan(table: t, schema: s, request: r)
+            }
+            return .filter(child, p)
+        case .project(let c, let cols): return .project(pushPredicates(c, window: window), cols)
+        case .summarize(let c, let k, let a): return .summarize(pushPredicates(c, window: window), keys: k, aggregates: a)
+        case .sort(let c, let k, let l): return .sort(pushPredicates(c, window: window), k, limit: l)
+        case .take(let c, let n): return .take(pushPredicates(c, window: window), n)
+        case .count(let c): return .count(pushPredicates(c, window: window))
+        case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map { pushPredicates($0, window: window) }, withSource: ws, names: n, types: t, sourceNames: sn)
+        case .render(let c, let k): return .render(pushPredicates(c, window: window), k)
+        case .values: return node
+        }
+    }
+
+    static func conjuncts(_ e: BoundExpr) -> [BoundExpr] {
+        if let c = e as? Call, c.name == "and" { return c.args.flatMap(conjuncts) }
+        return [e]
+    }
+
+    static func absorb(_ e: BoundExpr, schema: TableSchema, into r: inout ScanRequest) {
+        guard let c = e as? Call else { return }
+        if c.name == "between", c.args.count == 3, let col = c.args[0] as? ColumnRef, let lo = c.args[1].constant?.asInt, let hi = c.args[2].constant?.asInt,
+           col.type.physical == .int64 {
+            if col.name == schema.timeColumn {
+                r.timeFrom = max(r.timeFrom ?? lo, lo); r.timeTo = min(r.timeTo ?? (hi + 1), hi + 1)
+            } else {
+                r.predicates.append(.intRange(column: col.name, min: lo, max: hi))
+            }
+            return
+        }
+        guard c.args.count == 2 else { return }
+        var (l, rhs, op) = (c.args[0], c.args[1], c.name)
+        if l.constant != nil, rhs is ColumnRef {
+            swap(&l, &rhs)
+            op = ["<": ">", "<=": ">=", ">": "<", ">=": "<="][op] ?? op
+        }
+        guard let col = l as? ColumnRef, let k = rhs.constant, !k.isNull else { return }
+        if col.type == .string, op == "==", case .string(let s) = k {
+            r.predicates.append(.stringEquals(column: col.name, value: s)); return
+        }
+        guard col.type.physical == .int64 && col.type != .bool, let v = k.asInt, rhs.type.physical == .int64 else { return }
+        let isTime = col.name == schema.timeColumn && col.type == .datetime
+        switch op {
+        case ">=": if isTime { r.timeFrom = max(r.timeFrom ?? v, v) } else { r.predicates.append(.intRange(column: col.name, min: v, max: nil)) }
+        case ">": if isTime { r.timeFrom = max(r.timeFrom ?? v + 1, v + 1) } else { r.predicates.append(.intRange(column: col.name, min: v + 1, max: nil)) }
+        case "<": if isTime { r.timeTo = min(r.timeTo ?? v, v) } else { r.predicates.append(.intRange(column: col.name, min: nil, max: v - 1)) }
+        case "<=": if isTime { r.timeTo = min(r.timeTo ?? v + 1, v + 1) } else { r.predicates.append(.intRange(column: col.name, min: nil, max: v)) }
+        case "==": r.predicates.append(.intRange(column: col.name, min: v, max: v))
+        default: break
+        }
+    }
+}

@@ -1,0 +1,755 @@
+import LogStore
+
+/// Recursive-descent parser for the KQL subset logq runs. It reports the first error of each
+/// statement and resumes at the next `;`, so independent mistakes are all reported once.
+struct Parser {
+    var tokens: [Token]
+    var i = 0
+    var diagnostics: [Diagnostic] = []
+    let source: SourceText
+
+    struct Stop: Error {}
+
+    init(_ source: SourceText) {
+        self.source = source
+        var lx = Lexer(source)
+        tokens = lx.tokenize()
+        diagnostics = lx.diagnostics
+    }
+
+    static func parse(_ source: SourceText) -> (Script, [Diagnostic]) {
+        var p = Parser(source)
+        if !p.diagnostics.isEmpty { return (Script(statements: []), p.diagnostics) }
+        let s = p.script()
+        return (s, p.diagnostics)
+    }
+
+    // MARK: token helpers
+
+    var tok: Token { tokens[i] }
+    func peek(_ k: Int = 1) -> Token { tokens[min(i + k, tokens.count - 1)] }
+    mutating func advance() -> Token { let t = tokens[i]; if i < tokens.count - 1 { i += 1 }; return t }
+    func isPunct(_ p: String, _ t: Token? = nil) -> Bool { (t ?? tok).kind == .punct(p) }
+    func isWord(_ w: String, _ t: Token? = nil) -> Bool { let t = t ?? tok; return t.kind == .identifier && t.text == w }
+    func isWordCI(_ w: String) -> Bool { tok.kind == .identifier && tok.text.lowercased() == w }
+    var atEnd: Bool { tok.kind == .end }
+
+    mutating func fail(_ expected: String) -> Stop {
+        diagnostics.append(Diagnostic(Msg.unexpectedToken(describe(tok), expected: expected), tok.range))
+        return Stop()
+    }
+
+    func describe(_ t: Token) -> String {
+        switch t.kind {
+        case .end: return "end of query"
+        case .string: return "string \(t.text)"
+        default: return "'\(t.text)'"
+        }
+    }
+
+    mutating func expectPunct(_ p: String) throws { guard isPunct(p) else { throw fail("'\(p)'") }; _ = advance() }
+    mutating func expectWord(_ w: String) throws { guard isWord(w) else { throw fail("'\(w)'") }; _ = advance() }
+    mutating func identifier(_ what: String = "a name") throws -> Token {
+        if tok.kind == .identifier { return advance() }
+        // ['name'] and ["name"] quote a name
+        if isPunct("["), case .string(let s) = peek().kind, isPunct("]", peek(2)) {
+            let start = tok.range.start
+            _ = advance(); _ = advance(); let end = advance().range.end
+            return Token(kind: .identifier, text: s, range: SourceRange(start, end), spaced: true)
+        }
+        throw fail(what)
+    }
+    mutating func acceptPunct(_ p: String) -> Bool { if isPunct(p) { _ = advance(); return true }; return false }
+    mutating func acceptWord(_ w: String) -> Bool { if isWord(w) { _ = advance(); return true }; return false }
+
+    // MARK: statements
+
+    mutating func script() -> Script {
+        var stmts: [Statement] = []
+        while !atEnd {
+            if acceptPunct(";") { continue }
+            let before = diagnostics.count
+            do {
+                stmts.append(try statement())
+                if !atEnd && !isPunct(";") { throw fail("';' or '|'") }
+            } catch {
+                if diagnostics.count == before { _ = fail("a statement") }
+                while !atEnd && !isPunct(";") { _ = advance() }
+            }
+        }
+        return Script(statements: stmts)
+    }
+
+    mutating func statement() throws -> Statement {
+        if isWord("let") {
+            let start = advance().range.start
+            let name = try identifier("a name after 'let'")
+            try expectPunct("=")
+            // let f = (a:long, b:string) { … }
+            if isPunct("("), let params = tryParameterList(), isPunct("{") {
+                _ = advance()
+                var body: [Statement] = []
+                while !isPunct("}") {
+                    if atEnd { throw fail("'}'") }
+                    if acceptPunct(";") { continue }
+                    if isWord("let") || isWord("declare") { body.append(try statement()); continue }
+                    // The body's value: a tabular expression, or a scalar one for a scalar function.
+                    let r = tok.range
+                    switch try tabularOrScalar() {
+                    case .left(let p): body.append(.query(p))
+                    case .right(let e): body.append(.letScalar(Parser.functionResult, e, r + e.range))
+                    }
+                }
+                let end = advance().range.end
+                return .letFunction(name.text, params, body: body, SourceRange(start, end))
+            }
+            let v = try tabularOrScalar()
+            switch v {
+            case .left(let p): return .letTabular(name.text, p, SourceRange(start, p.range.end))
+            case .right(let e): return .letScalar(name.text, e, SourceRange(start, e.range.end))
+            }
+        }
+        if isWord("declare") && isWord("query_parameters", peek()) {
+            _ = advance(); _ = advance()
+            try expectPunct("(")
+            var params: [QueryParameter] = []
+            while !isPunct(")") {
+                params.append(try parameter())
+                if !acceptPunct(",") { break }
+            }
+            try expectPunct(")")
+            return .declareParameters(params)
+        }
+        switch try tabularOrScalar() {
+        case .left(let p): return .query(p)
+        case .right(let e):
+            // A bare expression as a query: `print`-like, as Kusto does for `1 + 1`? Kusto rejects it.
+            diagnostics.append(Diagnostic(Msg.unexpectedToken("an expression", expected: "a tabular expression (a table, datatable, print, range…)"), e.range))
+            throw Stop()
+        }
+    }
+
+    mutating func parameter() throws -> QueryParameter {
+        let n = try identifier("a parameter name")
+        try expectPunct(":")
+        let t = try identifier("a type")
+        guard let type = KustoType(name: t.text) else {
+            diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(t.text)'", expected: "a type (string, long, datetime, timespan…)"), t.range))
+            throw Stop()
+        }
+        var def: Expr? = nil
+        if acceptPunct("=") { def = try expression() }
+        return QueryParameter(name: n.text, type: type, defaultValue: def, range: SourceRange(n.range.start, (def?.range.end ?? t.range.end)))
+    }
+
+    mutating func tryParameterList() -> [QueryParameter]? {
+        let save = i, saveDiag = diagnostics
+        _ = advance()
+        var params: [QueryParameter] = []
+        if isPunct(")") { _ = advance(); return params }
+        while true {
+            guard tok.kind == .identifier, isPunct(":", peek()), let p = try? parameter() else { i = save; diagnostics = saveDiag; return nil }
+            params.append(p)
+            if acceptPunct(",") { continue }
+            if acceptPunct(")") { return params }
+            i = save; diagnostics = saveDiag; return nil
+        }
+    }
+
+    enum Either<A, B> { case left(A), right(B) }
+
+    static let functionResult = "__result"
+
+    static let sourceKeywords: Set<String> = ["datatable", "print", "range", "union"]
+
+    /// After `let x =` or at a statement start: a pipeline, or a scalar expression.
+    mutating func tabularOrScalar() throws -> Either<Pipeline, Expr> {
+        if tok.kind == .identifier && Parser.sourceKeywords.contains(tok.text) && !isPunct("(", peek()) || isWord("datatable") || (isWord("range") && peek().kind == .identifier) {
+            return .left(try pipeline())
+        }
+        if isWord("union") || isWord("print") { return .left(try pipeline()) }
+        let start = i
+        let e = try expression()
+        if isPunct("|") || isTabularName(e) {
+            i = start
+            return .left(try pipeline())
+        }
+        return .right(e)
+    }
+
+    func isTabularName(_ e: Expr) -> Bool { false }
+
+    // MARK: pipelines
+
+    mutating func pipeline() throws -> Pipeline {
+        let start = tok.range.start
+        let (src, srcRange) = try pipelineSource()
+        var ops: [TabularOperator] = []
+        while isPunct("|") {
+            _ = advance()
+            ops.append(try tabularOperator())
+        }
+        return Pipeline(source: src, sourceRange: srcRange, operators: ops, range: SourceRange(start, tokens[max(i - 1, 0)].range.end))
+    }
+
+    mutating func pipelineSource() throws -> (SourceKind, SourceRange) {
+        let start = tok.range.start
+        func r(_ s: inout Parser) -> SourceRange { SourceRange(start, s.tokens[max(s.i - 1, 0)].range.end) }
+        if acceptWord("datatable") {
+            try expectPunct("(")
+            var cols: [ColumnSchema] = []
+            while !isPunct(")") {
+                let n = try identifier("a column name")
+                try expectPunct(":")
+                let t = try identifier("a type")
+                guard let type = KustoType(name: t.text) else {
+                    diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(t.text)'", expected: "a type"), t.range)); throw Stop()
+                }
+                cols.append(ColumnSchema(name: n.text, type: type))
+                if !acceptPunct(",") { break }
+            }
+            try expectPunct(")")
+            try expectPunct("[")
+            var values: [Expr] = []
+            while !isPunct("]") {
+                values.append(try expression())
+                if !acceptPunct(",") { break }
+            }
+            try expectPunct("]")
+            return (.datatable(cols, values), r(&self))
+        }
+        if acceptWord("print") {
+            return (.print(try namedList()), r(&self))
+        }
+        if isWord("range") && peek().kind == .identifier {
+            _ = advance()
+            let n = try identifier()
+            try expectWord("from"); let a = try expression()
+            try expectWord("to"); let b = try expression()
+            try expectWord("step"); let c = try expression()
+            return (.range(n.text, a, b, c), r(&self))
+        }
+        if isWord("union") {
+            _ = advance()
+            let (ws, tables) = try unionArgs()
+            return (.union(withSource: ws, tables), r(&self))
+        }
+        if acceptPunct("(") {
+            let p = try pipeline()
+            try expectPunct(")")
+            return (.subquery(p), r(&self))
+        }
+        let n = try identifier("a table name")
+        if isPunct("(") && !n.spaced || isPunct("(") {
+            if isPunct("(") {
+                _ = advance()
+                var args: [Expr] = []
+                while !isPunct(")") { args.append(try expression()); if !acceptPunct(",") { break } }
+                try expectPunct(")")
+                return (.call(n.text, args), r(&self))
+            }
+        }
+        return (.table(n.text), n.range)
+    }
+
+    mutating func unionArgs() throws -> (String?, [Pipeline]) {
+        var withSource: String? = nil
+        while tok.kind == .identifier && isPunct("=", peek()) {
+            let k = advance(); _ = advance()
+            let v = try identifier()
+            if k.text == "withsource" { withSource = v.text }
+        }
+        var tables: [Pipeline] = []
+        repeat {
+            if acceptPunct("(") {
+                let p = try pipeline(); try expectPunct(")"); tables.append(p)
+            } else {
+                let n = try identifier("a table name")
+                tables.append(Pipeline(source: .table(n.text), sourceRange: n.range, operators: [], range: n.range))
+            }
+        } while acceptPunct(",")
+        return (withSource, tables)
+    }
+
+    mutating func namedList() throws -> [NamedExpr] {
+        var out: [NamedExpr] = []
+        repeat { out.append(try namedExpr()) } while acceptPunct(",")
+        return out
+    }
+
+    mutating func namedExpr() throws -> NamedExpr {
+        if tok.kind == .identifier && isPunct("=", peek()) {
+            let n = advance(); _ = advance()
+            return NamedExpr(name: n.text, nameRange: n.range, expr: try expression())
+        }
+        if isPunct("["), case .string(let s) = peek().kind, isPunct("]", peek(2)), isPunct("=", peek(3)) {
+            let r = tok.range
+            _ = advance(); _ = advance(); _ = advance(); _ = advance()
+            return NamedExpr(name: s, nameRange: r, expr: try expression())
+        }
+        return NamedExpr(name: nil, nameRange: nil, expr: try expression())
+    }
+
+    mutating func sortKeys() throws -> [SortKey] {
+        var keys: [SortKey] = []
+        repeat {
+            let e = try expression()
+            var asc = false
+            if acceptWord("asc") { asc = true } else { _ = acceptWord("desc") }
+            var nullsFirst = asc
+            if acceptWord("nulls") {
+                if acceptWord("first") { nullsFirst = true } else { try expectWord("last"); nullsFirst = false }
+            }
+            keys.append(SortKey(expr: e, ascending: asc, nullsFirst: nullsFirst))
+        } while acceptPunct(",")
+        return keys
+    }
+
+    mutating func tabularOperator() throws -> TabularOperator {
+        let start = tok.range.start
+        let nameTok = try identifier("a tabular operator after '|'")
+        let name = nameTok.text
+        var kind: OperatorKind
+        switch name {
+        case "where", "filter":
+            kind = .whereOp(try expression())
+        case "extend":
+            kind = .extend(try namedList())
+        case "project":
+            kind = .project(try namedList())
+        case "project-away":
+            var cols: [Expr] = []
+            repeat { cols.append(try columnPattern()) } while acceptPunct(",")
+            kind = .projectAway(cols)
+        case "project-keep":
+            var cols: [Expr] = []
+            repeat { cols.append(try columnPattern()) } while acceptPunct(",")
+            kind = .projectKeep(cols)
+        case "project-reorder":
+            var cols: [Expr] = []
+            repeat { cols.append(try columnPattern()); _ = acceptWord("asc") || acceptWord("desc") } while acceptPunct(",")
+            kind = .projectReorder(cols)
+        case "project-rename":
+            var pairs: [(String, String, SourceRange)] = []
+            repeat {
+                let n = try identifier(); try expectPunct("="); let o = try identifier()
+                pairs.append((n.text, o.text, o.range))
+            } while acceptPunct(",")
+            kind = .projectRename(pairs)
+        case "summarize":
+            while tok.kind == .identifier && isPunct("=", peek()) && (tok.text.hasPrefix("hint.")) { _ = advance(); _ = advance(); _ = advance() }
+            var aggs: [NamedExpr] = []
+            if !isWord("by") { aggs = try namedList() }
+            var by: [NamedExpr] = []
+            if acceptWord("by") { by = try namedList() }
+            kind = .summarize(aggregates: aggs, by: by)
+        case "order", "sort":
+            try expectWord("by")
+            kind = .sort(try sortKeys())
+        case "top":
+            let n = try expression()
+            try expectWord("by")
+            kind = .top(n, try sortKeys())
+        case "take", "limit":
+            kind = .take(try expression())
+        case "count":
+            kind = .count
+        case "distinct":
+            if isPunct("*") { _ = advance(); kind = .distinct([]) } else { kind = .distinct(try namedList()) }
+        case "union":
+            let (ws, t) = try unionArgs()
+            kind = .union(withSource: ws, t)
+        case "join", "lookup":
+            var jk: JoinKind = name == "join" ? .innerunique : .leftouter
+            while tok.kind == .identifier && isPunct("=", peek()) {
+                let k = advance(); _ = advance(); let v = try identifier()
+                if k.text == "kind" {
+                    guard let j = JoinKind(rawValue: v.text.lowercased()) ?? (v.text == "left" ? .leftouter : v.text == "inner" ? .inner : nil) else {
+                        diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(v.text)'", expected: "a join kind (inner, leftouter, …)"), v.range)); throw Stop()
+                    }
+                    jk = j
+                }
+            }
+            let right: Pipeline
+            if acceptPunct("(") { right = try pipeline(); try expectPunct(")") }
+            else { let n = try identifier("a table"); right = Pipeline(source: .table(n.text), sourceRange: n.range, operators: [], range: n.range) }
+            try expectWord("on")
+            var on: [(Expr, Expr)] = []
+            repeat {
+                let e = try expression()
+                if case .binary("==", let l, let r) = e.kind { on.append((l, r)) } else { on.append((e, e)) }
+            } while acceptPunct(",")
+            kind = name == "join" ? .join(kind: jk, right: right, on: on) : .lookup(kind: jk, right: right, on: on)
+        case "mv-expand":
+            var limit: Expr? = nil
+            while tok.kind == .identifier && isPunct("=", peek()) && ["bagexpansion", "with_itemindex", "kind"].contains(tok.text) {
+                _ = advance(); _ = advance(); _ = try identifier()
+            }
+            var cols: [NamedExpr] = []
+            repeat {
+                var ne = try namedExpr()
+                if acceptWord("to") { try expectWord("typeof"); try expectPunct("("); _ = try identifier(); try expectPunct(")") }
+                if ne.name == nil, case .name(let n) = ne.expr.kind { ne.name = n }
+                cols.append(ne)
+            } while acceptPunct(",")
+            if acceptWord("limit") { limit = try expression() }
+            kind = .mvExpand(cols, limit: limit)
+        case "parse":
+            var regex = false
+            while tok.kind == .identifier && isPunct("=", peek()) {
+                let k = advance(); _ = advance(); let v = try identifier()
+                if k.text == "kind" && v.text == "regex" { regex = true }
+            }
+            let src = try expression()
+            try expectWord("with")
+            var parts: [ParsePart] = []
+            while !isPunct("|") && !isPunct(";") && !isPunct(")") && !atEnd {
+                if case .string(let s) = tok.kind { _ = advance(); parts.append(.text(s)); continue }
+                if acceptPunct("*") { parts.append(.wildcard); continue }
+                let n = try identifier("a column name or a string in the parse pattern")
+                var t = KustoType.string
+                if acceptPunct(":") {
+                    let tt = try identifier("a type")
+                    t = KustoType(name: tt.text) ?? .string
+                }
+                parts.append(.column(n.text, t))
+            }
+            kind = .parse(source: src, pattern: parts, regex: regex)
+        case "make-series":
+            var aggs: [NamedExpr] = []
+            repeat {
+                var ne = try namedExpr()
+                if acceptWord("default") { try expectPunct("="); _ = try expression() }
+                if ne.name == nil { ne.name = nil }
+                aggs.append(ne)
+            } while acceptPunct(",")
+            try expectWord("on")
+            let on = try expression()
+            var from: Expr? = nil, to: Expr? = nil
+            if acceptWord("from") { from = try expression() }
+            if acceptWord("to") { to = try expression() }
+            if acceptWord("in") { try expectWord("range"); try expectPunct("("); from = try expression(); try expectPunct(","); to = try expression(); try expectPunct(","); let s = try expression(); try expectPunct(")")
+                kind = .makeSeries(aggregates: aggs, on: on, from: from, to: to, step: s, by: acceptWord("by") ? try namedList() : [])
+                break
+            }
+            try expectWord("step")
+            let step = try expression()
+            var by: [NamedExpr] = []
+            if acceptWord("by") { by = try namedList() }
+            kind = .makeSeries(aggregates: aggs, on: on, from: from, to: to, step: step, by: by)
+        case "getschema":
+            kind = .getschema
+        case "as":
+            kind = .asOp(try identifier().text)
+        case "serialize":
+            kind = .serialize(isPunct("|") || atEnd || isPunct(";") || isPunct(")") ? [] : try namedList())
+        case "sample":
+            kind = .sample(try expression())
+        case "search":
+            kind = .search(try expression())
+        case "render":
+            let viz = try identifier("a visualization (timechart, barchart, …)")
+            var props: [(String, Expr)] = []
+            if acceptWord("with") {
+                try expectPunct("(")
+                while !isPunct(")") {
+                    let k = try identifier(); try expectPunct("=")
+                    props.append((k.text, try expression()))
+                    if !acceptPunct(",") { break }
+                }
+                try expectPunct(")")
+            }
+            kind = .render(viz.text, props)
+        default:
+            let known = ["where", "filter", "extend", "project", "project-away", "project-keep", "project-rename", "project-reorder", "summarize",
+                         "order", "sort", "top", "take", "limit", "count", "distinct", "union", "join", "lookup", "mv-expand", "parse",
+                         "make-series", "getschema", "as", "serialize", "sample", "search", "render"]
+            let notes = suggestion(for: name, among: known).map { ["did you mean '\($0)'?"] } ?? []
+            let unsupported = ["evaluate", "facet", "fork", "invoke", "mv-apply", "partition", "reduce", "scan", "top-nested", "top-hitters", "parse-where", "parse-kv", "find", "externaldata"]
+            diagnostics.append(Diagnostic(unsupported.contains(name) ? Msg.unsupportedOperator(name) : Msg.unknownOperator(name), nameTok.range, notes: notes))
+            throw Stop()
+        }
+        return TabularOperator(kind: kind, range: SourceRange(start, tokens[max(i - 1, 0)].range.end), name: name)
+    }
+
+    /// A column name, or a wildcard pattern such as `customDimension*`.
+    mutating func columnPattern() throws -> Expr {
+        let n = try identifier("a column name")
+        var text = n.text
+        var end = n.range.end
+        while isPunct("*") && !tok.spaced { text += "*"; end = advance().range.end
+            if tok.kind == .identifier && !tok.spaced { text += tok.text; end = advance().range.end }
+        }
+        return Expr(kind: .name(text), range: SourceRange(n.range.start, end))
+    }
+
+    // MARK: expressions
+
+    mutating func expression() throws -> Expr { try orExpr() }
+
+    mutating func orExpr() throws -> Expr {
+        var l = try andExpr()
+        while isWord("or") { _ = advance(); let r = try andExpr(); l = Expr(kind: .binary(op: "or", l, r), range: l.range + r.range) }
+        return l
+    }
+
+    mutating func andExpr() throws -> Expr {
+        var l = try comparison()
+        while isWord("and") { _ = advance(); let r = try comparison(); l = Expr(kind: .binary(op: "and", l, r), range: l.range + r.range) }
+        return l
+    }
+
+    static let comparisonOps: Set<String> = ["==", "!=", "<>", "<", "<=", ">", ">=", "=~", "!~"]
+    static let stringOps: Set<String> = ["contains", "!contains", "contains_cs", "!contains_cs", "has", "!has", "has_cs", "!has_cs",
+                                         "startswith", "!startswith", "startswith_cs", "!startswith_cs", "endswith", "!endswith",
+                                         "endswith_cs", "!endswith_cs", "hasprefix", "!hasprefix", "hasprefix_cs", "!hasprefix_cs",
+                                         "hassuffix", "!hassuffix", "hassuffix_cs", "!hassuffix_cs", "matches", "like", "notlike"]
+    static let listOps: Set<String> = ["in", "!in", "in~", "!in~", "has_any", "has_all"]
+
+    mutating func comparison() throws -> Expr {
+        let l = try additive()
+        if case .punct(let p) = tok.kind, Parser.comparisonOps.contains(p) {
+            _ = advance()
+            let r = try additive()
+            return Expr(kind: .binary(op: p == "<>" ? "!=" : p, l, r), range: l.range + r.range)
+        }
+        if tok.kind == .identifier {
+            let w = tok.text
+            if Parser.stringOps.contains(w) {
+                _ = advance()
+                var op = w
+                if w == "matches" { try expectWord("regex"); op = "matches regex" }
+                let r = try additive()
+                return Expr(kind: .binary(op: op, l, r), range: l.range + r.range)
+            }
+            if Parser.listOps.contains(w) {
+                _ = advance()
+                try expectPunct("(")
+                var items: [Expr] = []
+                if (isWord("datatable") || (tok.kind == .identifier && isPunct("|", peek()))) {
+                    let p = try pipeline()
+                    items.append(Expr(kind: .subquery(p), range: p.range))
+                } else {
+                    while !isPunct(")") { items.append(try expression()); if !acceptPunct(",") { break } }
+                }
+                let end = tok.range.end
+                try expectPunct(")")
+                return Expr(kind: .inList(op: w, l, items), range: SourceRange(l.range.start, end))
+            }
+            if w == "between" || w == "!between" {
+                _ = advance()
+                try expectPunct("(")
+                let a = try additive()
+                try expectPunct("..")
+                let b = try additive()
+                let end = tok.range.end
+                try expectPunct(")")
+                return Expr(kind: .between(negated: w == "!between", l, a, b), range: SourceRange(l.range.start, end))
+            }
+        }
+        return l
+    }
+
+    mutating func additive() throws -> Expr {
+        var l = try multiplicative()
+        while isPunct("+") || isPunct("-") {
+            let op = advance().text
+            let r = try multiplicative()
+            l = Expr(kind: .binary(op: op, l, r), range: l.range + r.range)
+        }
+        return l
+    }
+
+    mutating func multiplicative() throws -> Expr {
+        var l = try unary()
+        while isPunct("*") || isPunct("/") || isPunct("%") {
+            let op = advance().text
+            let r = try unary()
+            l = Expr(kind: .binary(op: op, l, r), range: l.range + r.range)
+        }
+        return l
+    }
+
+    mutating func unary() throws -> Expr {
+        if isPunct("-") || isPunct("+") {
+            let t = advance()
+            let e = try unary()
+            if t.text == "-" {
+                switch e.kind {
+                case .literal(.long(let v)): return Expr(kind: .literal(.long(-v)), range: t.range + e.range)
+                case .literal(.real(let v)): return Expr(kind: .literal(.real(-v)), range: t.range + e.range)
+                case .literal(.timespan(let v)): return Expr(kind: .literal(.timespan(-v)), range: t.range + e.range)
+                default: return Expr(kind: .unary(op: "-", e), range: t.range + e.range)
+                }
+            }
+            return e
+        }
+        return try postfix()
+    }
+
+    mutating func postfix() throws -> Expr {
+        var e = try primary()
+        while true {
+            if isPunct(".") && !isPunct("..") {
+                _ = advance()
+                let n: Token
+                if tok.kind == .identifier || isPunct("[") { n = try identifier("a property name") }
+                else if case .integer = tok.kind { n = advance() }
+                else { throw fail("a property name after '.'") }
+                e = Expr(kind: .member(e, n.text), range: e.range + n.range)
+            } else if isPunct("[") {
+                _ = advance()
+                let idx = try expression()
+                let end = tok.range.end
+                try expectPunct("]")
+                e = Expr(kind: .index(e, idx), range: SourceRange(e.range.start, end))
+            } else {
+                return e
+            }
+        }
+    }
+
+    static let typedLiteralTypes: Set<String> = ["bool", "boolean", "int", "long", "real", "double", "decimal", "datetime", "date", "timespan", "time", "guid", "string", "dynamic"]
+
+    mutating func primary() throws -> Expr {
+        let t = tok
+        switch t.kind {
+        case .integer(let v): _ = advance(); return Expr(kind: .literal(.long(v)), range: t.range)
+        case .real(let v): _ = advance(); return Expr(kind: .literal(.real(v)), range: t.range)
+        case .timespan(let v): _ = advance(); return Expr(kind: .literal(.timespan(v)), range: t.range)
+        case .string(let s):
+            _ = advance()
+            var str = s
+            var r = t.range
+            // Adjacent string literals concatenate.
+            while case .string(let more) = tok.kind { str += more; r = r + advance().range }
+            return Expr(kind: .literal(.string(str)), range: r)
+        case .punct("("):
+            _ = advance()
+            let e = try expression()
+            try expectPunct(")")
+            return e
+        case .punct("*"):
+            _ = advance(); return Expr(kind: .star, range: t.range)
+        case .punct("["):
+            if case .string = peek().kind, isPunct("]", peek(2)) {
+                let n = try identifier()
+                return Expr(kind: .name(n.text), range: n.range)
+            }
+            throw fail("an expression")
+        case .identifier:
+            let name = t.text
+            if name == "true" || name == "false" { _ = advance(); return Expr(kind: .literal(.bool(name == "true")), range: t.range) }
+            if name == "null" { _ = advance(); return Expr(kind: .literal(.null), range: t.range) }
+            if isPunct("(", peek()) {
+                if Parser.typedLiteralTypes.contains(name.lowercased()), let lit = try typedLiteral() { return lit }
+                _ = advance(); _ = advance()
+                var args: [Expr] = []
+                while !isPunct(")") {
+                    args.append(try namedArgument())
+                    if !acceptPunct(",") { break }
+                }
+                let end = tok.range.end
+                try expectPunct(")")
+                return Expr(kind: .call(name: name, args: args), range: SourceRange(t.range.start, end))
+            }
+            _ = advance()
+            return Expr(kind: .name(name), range: t.range)
+        default:
+            throw fail("an expression")
+        }
+    }
+
+    /// Arguments may be named (`strcat_delim(delimiter=…)` is rare); accept `name = expr` and keep the expr.
+    mutating func namedArgument() throws -> Expr {
+        if tok.kind == .identifier && isPunct("=", peek()) && !isPunct("==", peek()) { _ = advance(); _ = advance() }
+        return try expression()
+    }
+
+    /// `datetime(2015-12-31 23:59:59.9)`, `timespan(1.02:03:04)`, `dynamic([1,2])`, `long(null)`,
+    /// `guid(…)`, `bool(true)`: the raw text between the parentheses is the literal.
+    mutating func typedLiteral() throws -> Expr? {
+        let nameTok = tok
+        let type = KustoType(name: nameTok.text)!
+        let open = peek()
+        // Find the matching parenthesis in the raw source.
+        var depth = 0
+        var j = i + 1
+        while j < tokens.count {
+            if isPunct("(", tokens[j]) { depth += 1 }
+            if isPunct(")", tokens[j]) { depth -= 1; if depth == 0 { break } }
+            if tokens[j].kind == .end { break }
+            j += 1
+        }
+        guard j < tokens.count, isPunct(")", tokens[j]) else { return nil }
+        let rawStart = open.range.end, rawEnd = tokens[j].range.start
+        let raw = String(decoding: source.bytes[rawStart..<rawEnd], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let range = SourceRange(nameTok.range.start, tokens[j].range.end)
+        func bad() -> Stop {
+            diagnostics.append(Diagnostic(Msg.badLiteral(type.name, raw), range)); return Stop()
+        }
+        if raw == "null" { i = j + 1; return Expr(kind: .literal(.typedNull(type)), range: range) }
+        var unquoted = raw
+        if (raw.hasPrefix("\"") && raw.hasSuffix("\"") || raw.hasPrefix("'") && raw.hasSuffix("'")) && raw.count >= 2 {
+            unquoted = String(raw.dropFirst().dropLast())
+        }
+        let lit: Literal
+        switch type {
+        case .datetime:
+            guard let v = Ticks.parseDatetime(unquoted) else { throw bad() }
+            lit = .datetime(v)
+        case .timespan:
+            if let v = Ticks.parseTimespan(unquoted) { lit = .timespan(v) }
+            else {
+                var lx = Lexer(SourceText(unquoted))
+                let toks = lx.tokenize()
+                if toks.count == 2, case .timespan(let v) = toks[0].kind { lit = .timespan(v) }
+                else if toks.count == 2, case .integer(let v) = toks[0].kind { lit = .timespan(v * Ticks.perDay) }
+                else { throw bad() }
+            }
+        case .dynamic:
+            guard let v = try? JSONValue.parse(KQLDynamic.normalize(raw)) else { throw bad() }
+            lit = .dynamic(v)
+        case .guid:
+            let hexOK = unquoted.count == 36 && unquoted.allSatisfy { $0.isHexDigit || $0 == "-" }
+            guard hexOK else { throw bad() }
+            lit = .guid(unquoted.lowercased())
+        case .bool:
+            switch unquoted.lowercased() { case "true", "1": lit = .bool(true); case "false", "0": lit = .bool(false); default: throw bad() }
+        case .int, .long:
+            guard let v = Int64(unquoted) else { return nil }
+            lit = type == .int ? .int(v) : .long(v)
+        case .real, .decimal:
+            if let v = Double(unquoted) { lit = .real(v) }
+            else if ["nan"].contains(unquoted.lowercased()) { lit = .real(.nan) }
+            else if ["+inf", "inf"].contains(unquoted.lowercased()) { lit = .real(.infinity) }
+            else if unquoted.lowercased() == "-inf" { lit = .real(-.infinity) }
+            else { return nil }
+        case .string:
+            return nil
+        }
+        i = j + 1
+        return Expr(kind: .literal(lit), range: range)
+    }
+}
+
+enum KQLDynamic {
+    /// KQL's dynamic literals allow single-quoted strings and datetime(...)/timespan literals inside;
+    /// turn the single-quoted strings into JSON ones.
+    static func normalize(_ s: String) -> String {
+        var out = ""
+        var inDouble = false, inSingle = false, escape = false
+        for ch in s {
+            if escape { out.append(ch); escape = false; continue }
+            if ch == "\\" && (inDouble || inSingle) { out.append(ch); escape = true; continue }
+            if inSingle {
+                if ch == "'" { out.append("\""); inSingle = false } else if ch == "\"" { out.append("\\\"") } else { out.append(ch) }
+                continue
+            }
+            if ch == "\"" { inDouble.toggle(); out.append(ch); continue }
+            if ch == "'" && !inDouble { inSingle = true; out.append("\""); continue }
+            out.append(ch)
+        }
+        return out
+    }
+}

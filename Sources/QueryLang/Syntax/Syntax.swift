@@ -1,0 +1,127 @@
+import LogStore
+
+/// Syntax tree. Every node keeps its source range for diagnostics.
+public indirect enum ExprKind: Sendable {
+    case name(String)
+    case literal(Literal)
+    case call(name: String, args: [Expr])
+    case binary(op: String, Expr, Expr)
+    case unary(op: String, Expr)
+    case member(Expr, String)
+    case index(Expr, Expr)
+    case inList(op: String, Expr, [Expr])
+    case between(negated: Bool, Expr, Expr, Expr)
+    case star
+    case subquery(Pipeline)
+}
+
+public enum Literal: Sendable {
+    case null
+    case typedNull(KustoType)
+    case bool(Bool)
+    case long(Int64)
+    case int(Int64)
+    case real(Double)
+    case string(String)
+    case datetime(Int64)
+    case timespan(Int64)
+    case guid(String)
+    case dynamic(JSONValue)
+}
+
+public struct Expr: Sendable {
+    public var kind: ExprKind
+    public var range: SourceRange
+}
+
+public struct NamedExpr: Sendable {
+    public var name: String?
+    public var nameRange: SourceRange?
+    public var expr: Expr
+}
+
+public struct SortKey: Sendable {
+    public var expr: Expr
+    public var ascending: Bool
+    public var nullsFirst: Bool
+}
+
+public enum JoinKind: String, Sendable {
+    case innerunique, inner, leftouter, rightouter, fullouter, leftanti, rightanti, leftsemi, rightsemi
+}
+
+public enum OperatorKind: Sendable {
+    case whereOp(Expr)
+    case extend([NamedExpr])
+    case project([NamedExpr])
+    case projectAway([Expr])
+    case projectKeep([Expr])
+    case projectRename([(String, String, SourceRange)])
+    case projectReorder([Expr])
+    case summarize(aggregates: [NamedExpr], by: [NamedExpr])
+    case sort([SortKey])
+    case top(Expr, [SortKey])
+    case take(Expr)
+    case count
+    case distinct([NamedExpr])
+    case union(withSource: String?, [Pipeline])
+    case join(kind: JoinKind, right: Pipeline, on: [(Expr, Expr)])
+    case lookup(kind: JoinKind, right: Pipeline, on: [(Expr, Expr)])
+    case mvExpand([NamedExpr], limit: Expr?)
+    case parse(source: Expr, pattern: [ParsePart], regex: Bool)
+    case makeSeries(aggregates: [NamedExpr], on: Expr, from: Expr?, to: Expr?, step: Expr, by: [NamedExpr])
+    case getschema
+    case asOp(String)
+    case serialize([NamedExpr])
+    case sample(Expr)
+    case search(Expr)
+    case render(String, [(String, Expr)])
+}
+
+public enum ParsePart: Sendable {
+    case text(String)
+    case column(String, KustoType)
+    case wildcard
+}
+
+public struct TabularOperator: Sendable {
+    public var kind: OperatorKind
+    public var range: SourceRange
+    public var name: String
+}
+
+public indirect enum SourceKind: Sendable {
+    case table(String)
+    case datatable([ColumnSchema], [Expr])
+    case print([NamedExpr])
+    case range(String, Expr, Expr, Expr)
+    case union(withSource: String?, [Pipeline])
+    case subquery(Pipeline)
+    case call(String, [Expr])
+}
+
+public struct Pipeline: Sendable {
+    public var source: SourceKind
+    public var sourceRange: SourceRange
+    public var operators: [TabularOperator]
+    public var range: SourceRange
+}
+
+public struct QueryParameter: Sendable {
+    public var name: String
+    public var type: KustoType
+    public var defaultValue: Expr?
+    public var range: SourceRange
+}
+
+public enum Statement: Sendable {
+    case letScalar(String, Expr, SourceRange)
+    case letTabular(String, Pipeline, SourceRange)
+    case letFunction(String, [QueryParameter], body: [Statement], SourceRange)
+    case declareParameters([QueryParameter])
+    case query(Pipeline)
+}
+
+public struct Script: Sendable {
+    public var statements: [Statement]
+}

@@ -1,0 +1,380 @@
+import ArgumentParser
+import Foundation
+import LogStore
+import QueryLang
+
+/// Exit codes (documented in the README and in `logq --help`).
+enum ExitCodes {
+    static let dataError: Int32 = 1       // data, I/O or store error
+    static let usageError: Int32 = 2      // query or usage error
+    static let rejected: Int32 = 3        // ingest finished but rejected lines
+}
+
+@main
+struct Logq: ParsableCommand {
+    static let version = "0.1.0"
+    static let configuration = CommandConfiguration(
+        commandName: "logq",
+        abstract: "Ingest exported Application Insights / Azure Monitor telemetry and answer KQL over it, offline.",
+        discussion: """
+        Exit codes:
+          0  success
+          1  data, I/O or store error
+          2  query or usage error
+          3  ingest finished but rejected lines
+        Store: --store DIR, else $LOGQ_STORE, else ./.logq
+
+        Examples:
+          logq generate --out /tmp/telemetry --rows 100000
+          logq ingest --store /tmp/store /tmp/telemetry
+          logq query --store /tmp/store 'requests | summarize count() by resultCode'
+          logq run --store /tmp/store queries/01-request-histogram.kql
+        """,
+        version: version,
+        subcommands: [Generate.self, Ingest.self, Query.self, Run.self, Tables.self, Schema.self, Explain.self, Rejects.self, Functions.self]
+    )
+
+    /// Usage errors exit with 2 (ArgumentParser's default is 64), as the README documents.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write((fullMessage(for: error) + "\n").data(using: .utf8)!)
+                Foundation.exit(ExitCodes.usageError)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+struct StoreOption: ParsableArguments {
+    @Option(name: .long, help: "The store folder (default: $LOGQ_STORE, else ./.logq).")
+    var store: String?
+
+    var path: String { store ?? ProcessInfo.processInfo.environment["LOGQ_STORE"] ?? "./.logq" }
+
+    func open(create: Bool = false, readOnly: Bool = false) -> Store {
+        do { return try Store(path: path, create: create, readOnly: readOnly) }
+        catch { fail(error, code: ExitCodes.dataError) }
+    }
+}
+
+func fail(_ error: Error, code: Int32) -> Never {
+    FileHandle.standardError.write(("logq: error: \(error)\n").data(using: .utf8)!)
+    Foundation.exit(code)
+}
+
+func stderr(_ s: String) { FileHandle.standardError.write(s.data(using: .utf8)!) }
+
+var stdoutIsTerminal: Bool { isatty(1) != 0 }
+var stderrIsTerminal: Bool { isatty(2) != 0 }
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write deterministic synthetic telemetry (a week with a 20-minute incident).",
+        discussion: "Example: logq generate --out /tmp/telemetry --rows 100000 --seed 7 --gzip")
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Random seed: the same seed gives the same bytes.") var seed: UInt64 = 42
+    @Option(help: "Request rows; other tables scale from it.") var rows: Int = 100_000
+    @Option(help: "First day (UTC), ISO 8601.") var start: String = "2025-03-03"
+    @Option(help: "Days of telemetry.") var days: Int = 7
+    @Flag(help: "Write .jsonl.gz files.") var gzip = false
+
+    func run() throws {
+        var o = TelemetryGenerator.Options()
+        o.seed = seed; o.rows = rows; o.days = days; o.gzip = gzip
+        guard let s = Ticks.parseDatetime(start) else { throw ValidationError("--start '\(start)' is not a datetime") }
+        guard days >= 1, rows >= 1 else { throw ValidationError("--days and --rows must be at least 1") }
+        o.start = s
+        let m = try TelemetryGenerator(options: o).write(to: out)
+        let bytes = m.bytes.values.reduce(0, +)
+        stderr(String(format: "wrote %@: %d rows, %.1f MB in %.2fs (%.0f MB/s); incident %@ .. %@\n", out, m.rows.values.reduce(0, +),
+                      Double(bytes) / 1e6, m.seconds, Double(bytes) / 1e6 / max(m.seconds, 1e-9),
+                      Ticks.formatDatetime(m.incidentStart), Ticks.formatDatetime(m.incidentEnd)))
+    }
+}
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Ingest JSON telemetry files (NDJSON, arrays, {\"records\"}, query results; plain or gzip).",
+        discussion: """
+        Folders are walked; '-' reads stdin. Re-ingesting a file already ingested is a no-op unless --force.
+        Exit status 3 when lines were rejected (they are kept in the ingest_rejects table).
+        Example: logq ingest --store /tmp/store exports/*.json.gz
+        """)
+    @OptionGroup var store: StoreOption
+    @Option(help: "Put every record into this table.") var table: String?
+    @Flag(help: "Ingest files even if their content was ingested before.") var force = false
+    @Option(help: "Longest accepted line, in bytes.") var maxLineBytes: Int = 1 << 20
+    @Argument(help: "Files, folders, globs, or - for stdin.") var files: [String]
+
+    func run() throws {
+        let s = store.open(create: true)
+        var o = IngestOptions(table: table, force: force)
+        o.maxLineBytes = maxLineBytes
+        let t0 = Date()
+        let showProgress = stderrIsTerminal
+        let reports: [FileIngestReport]
+        do {
+            reports = try s.ingest(paths: files, options: o) { p in
+                guard showProgress else { return }
+                let el = max(Date().timeIntervalSince(t0), 1e-3)
+                stderr(String(format: "\r\u{1B}[K[%d/%d] %@  %.1f MB  %d rows (%.0f rows/s)  %d rejected", p.filesDone + 1, p.filesTotal,
+                              (p.file as NSString).lastPathComponent, Double(p.bytes) / 1e6, p.rows, Double(p.rows) / el, p.rejected))
+            }
+        } catch {
+            if showProgress { stderr("\n") }
+            fail(error, code: ExitCodes.dataError)
+        }
+        if showProgress { stderr("\r\u{1B}[K") }
+        var rows = 0, rejected = 0, bytes = 0, skipped = 0
+        for r in reports {
+            rows += r.rows; rejected += r.rejected; bytes += r.bytes
+            if r.skipped { skipped += 1; stderr("\(r.path): already ingested (use --force to ingest again)\n") }
+            for j in r.firstRejects.prefix(20) { stderr("\(j.file):\(j.line): \(j.reason)\n") }
+            if r.rejected > 20 { stderr("\(r.path): \(r.rejected - 20) more rejected lines (query ingest_rejects)\n") }
+        }
+        let el = Date().timeIntervalSince(t0)
+        stderr(String(format: "ingested %d rows from %d file(s) (%.1f MB) in %.2fs (%.0f MB/s)%@%@\n", rows, reports.count - skipped, Double(bytes) / 1e6, el,
+                      Double(bytes) / 1e6 / max(el, 1e-9), skipped > 0 ? ", \(skipped) skipped" : "", rejected > 0 ? ", \(rejected) rejected" : ""))
+        if rejected > 0 { throw ExitCode(ExitCodes.rejected) }
+    }
+}
+
+struct QueryOutputOptions: ParsableArguments {
+    @Option(help: "table, csv, tsv, json, ndjson or markdown (default: table on a terminal, tsv when piped).")
+    var format: String?
+    @Option(help: "Only rows at or after this time (ISO 8601, or relative like 2h).") var from: String?
+    @Option(help: "Only rows before this time (ISO 8601, or relative like 30m).") var to: String?
+    @Option(help: "Only the last span of time, e.g. 2h (same as --from 2h).") var since: String?
+    @Flag(help: "Print rows scanned, segments read/pruned and time on stderr.") var stats = false
+    @Flag(help: "Return all rows (no 500,000-row truncation).") var noTruncation = false
+    @Option(name: .customLong("param"), help: "A query parameter, name=value (repeatable).") var params: [String] = []
+
+    func outputFormat() throws -> OutputFormat {
+        if let f = format {
+            guard let o = OutputFormat(rawValue: f) else { throw ValidationError("unknown --format '\(f)' (table, csv, tsv, json, ndjson, markdown)") }
+            return o
+        }
+        return stdoutIsTerminal ? .table : .tsv
+    }
+
+    static func time(_ s: String, _ flag: String) throws -> Int64 {
+        if let t = Ticks.parseDatetime(s) { return t }
+        var lx = s
+        if lx.hasPrefix("-") { lx.removeFirst() }
+        let units: [(String, Int64)] = [("ms", Ticks.perMillisecond), ("d", Ticks.perDay), ("h", Ticks.perHour), ("m", Ticks.perMinute), ("s", Ticks.perSecond)]
+        for (u, per) in units where lx.hasSuffix(u) {
+            if let v = Double(lx.dropLast(u.count)) { return Ticks.fromUnixSeconds(Date().timeIntervalSince1970) - Int64(v * Double(per)) }
+        }
+        throw ValidationError("\(flag) '\(s)' is neither an ISO 8601 datetime nor a relative span like 2h")
+    }
+
+    func compileOptions() throws -> CompileOptions {
+        var o = CompileOptions()
+        if let s = since { o.timeFrom = try QueryOutputOptions.time(s, "--since") }
+        if let f = from { o.timeFrom = try QueryOutputOptions.time(f, "--from") }
+        if let t = to { o.timeTo = try QueryOutputOptions.time(t, "--to") }
+        for p in params {
+            guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param '\(p)' must be name=value") }
+            o.parameters[String(p[..<eq])] = .string(String(p[p.index(after: eq)...]))
+        }
+        if let f = o.timeFrom { o.parameters["_from"] = o.parameters["_from"] ?? .datetime(f) }
+        if let t = o.timeTo { o.parameters["_to"] = o.parameters["_to"] ?? .datetime(t) }
+        return o
+    }
+}
+
+/// Compiles, runs and prints; maps failures to exit codes.
+func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOptions, title: String? = nil) throws {
+    let format = try output.outputFormat()
+    let compiled: CompiledQuery
+    do {
+        compiled = try QueryEngine.compile(text, store: store, options: try output.compileOptions())
+    } catch let f as CompileFailure {
+        stderr(f.render(name: name)); throw ExitCode(ExitCodes.usageError)
+    }
+    var opts = ExecutionOptions()
+    opts.truncate = !output.noTruncation
+    let result: ResultTable
+    do { result = try compiled.run(options: opts) }
+    catch let d as Diagnostic {
+        stderr(compiled.source.render(d, name: name)); throw ExitCode(d.code.hasPrefix("LQ3003") ? ExitCodes.dataError : ExitCodes.usageError)
+    }
+    if let t = title { print(t) }
+    FileHandle.standardOutput.write(ResultFormatter.render(result, as: format).data(using: .utf8)!)
+    for w in result.warnings { stderr("logq: warning: \(w)\n") }
+    if output.stats {
+        let s = result.stats
+        stderr(String(format: "rows scanned: %d, segments read: %d, pruned: %d of %d, bytes: %.1f MB, time: %.3fs, peak memory: %.0f MB\n",
+                      s.scan.rowsRead, s.scan.segmentsRead, s.scan.segmentsPruned, s.scan.segmentsTotal, Double(s.scan.bytesRead) / 1e6, s.elapsed,
+                      peakMemoryMB()))
+    }
+}
+
+func peakMemoryMB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a KQL query (inline, -f FILE, or stdin).",
+        discussion: "Example: logq query --store /tmp/store --format csv 'requests | where success == false | summarize count() by resultCode'")
+    @OptionGroup var store: StoreOption
+    @OptionGroup var output: QueryOutputOptions
+    @Option(name: .shortAndLong, help: "Read the query from this file.") var file: String?
+    @Argument(help: "The query text ('-' or nothing: stdin).") var text: String?
+
+    func run() throws {
+        let (q, name) = try readQuery(text: text, file: file)
+        let s = store.open(readOnly: false)
+        try runQuery(q, name: name, store: s, output: output)
+    }
+}
+
+func readQuery(text: String?, file: String?) throws -> (String, String) {
+    if let f = file {
+        guard let s = try? String(contentsOfFile: f, encoding: .utf8) else { fail(CLIError("cannot read query file '\(f)'"), code: ExitCodes.usageError) }
+        return (s, f)
+    }
+    if let t = text, t != "-" { return (t, "<query>") }
+    let data = FileHandle.standardInput.readDataToEndOfFile()
+    return (String(decoding: data, as: UTF8.self), "<stdin>")
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a saved query by name or path (binds declare query_parameters).",
+        discussion: "Searches --queries DIR, ./queries and ~/.config/logq/queries. Example: logq run high-error-rate --param window_start=2025-03-07T13:00:00Z")
+    @OptionGroup var store: StoreOption
+    @OptionGroup var output: QueryOutputOptions
+    @Option(help: "A folder of saved .kql queries.") var queries: String?
+    @Argument(help: "The saved query's name or path.") var name: String
+
+    func run() throws {
+        let path = try SavedQueries.resolve(name, dir: queries)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let declared = QueryEngine.declaredParameters(text)
+        let given = Set(output.params.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+        let missing = declared.filter { !$0.hasDefault && !given.contains($0.name) && !($0.name == "_from" && output.from != nil || output.since != nil) && !($0.name == "_to" && output.to != nil) }
+        if !missing.isEmpty {
+            stderr("logq: error: \(path) needs \(missing.map { "--param \($0.name)=<\($0.type.name)>" }.joined(separator: " "))\n")
+            throw ExitCode(ExitCodes.usageError)
+        }
+        try runQuery(text, name: path, store: store.open(), output: output)
+    }
+}
+
+enum SavedQueries {
+    static func dirs(_ explicit: String?) -> [String] {
+        var d: [String] = []
+        if let e = explicit { d.append(e) }
+        d.append("queries")
+        d.append(NSHomeDirectory() + "/.config/logq/queries")
+        return d
+    }
+
+    static func resolve(_ name: String, dir: String?) throws -> String {
+        if FileManager.default.fileExists(atPath: name) { return name }
+        for d in dirs(dir) {
+            for candidate in [d + "/" + name, d + "/" + name + ".kql"] where FileManager.default.fileExists(atPath: candidate) { return candidate }
+            if let items = try? FileManager.default.contentsOfDirectory(atPath: d) {
+                if let hit = items.sorted().first(where: { $0.hasSuffix(".kql") && ($0.dropLast(4).hasSuffix(name) || $0.contains(name)) }) { return d + "/" + hit }
+            }
+        }
+        throw ValidationError("no saved query named '\(name)' in \(dirs(dir).joined(separator: ", "))")
+    }
+
+    /// Title and description from the leading `// title:` and `// description:` comment lines.
+    static func header(_ text: String) -> (title: String?, description: String?) {
+        var title: String? = nil, desc: String? = nil
+        for line in text.split(separator: "\n") {
+            let l = line.trimmingCharacters(in: .whitespaces)
+            guard l.hasPrefix("//") else { break }
+            let body = l.dropFirst(2).trimmingCharacters(in: .whitespaces)
+            if body.lowercased().hasPrefix("title:") { title = body.dropFirst(6).trimmingCharacters(in: .whitespaces) }
+            if body.lowercased().hasPrefix("description:") { desc = body.dropFirst(12).trimmingCharacters(in: .whitespaces) }
+        }
+        return (title, desc)
+    }
+}
+
+struct Tables: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the store's tables with row and segment counts and time ranges.")
+    @OptionGroup var store: StoreOption
+    func run() throws {
+        let s = store.open(readOnly: false)
+        print("table\trows\tsegments\tbytes\tfrom\tto")
+        for t in try s.tableNames() {
+            let segs = try s.segments(of: t)
+            let rows = segs.reduce(0) { $0 + $1.rows }, bytes = segs.reduce(0) { $0 + $1.bytes }
+            let lo = segs.compactMap(\.minTime).min(), hi = segs.compactMap(\.maxTime).max()
+            print("\(t)\t\(rows)\t\(segs.count)\t\(bytes)\t\(lo.map(Ticks.formatDatetime) ?? "")\t\(hi.map(Ticks.formatDatetime) ?? "")")
+        }
+    }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a table's columns and Kusto types.")
+    @OptionGroup var store: StoreOption
+    @Argument var table: String
+    func run() throws {
+        let s = store.open(readOnly: false)
+        guard let sc = try s.schema(of: table) else {
+            let near = ((try? s.tableNames()) ?? []).first { $0.lowercased() == table.lowercased() }
+            fail(CLIError("table '\(table)' does not exist" + (near.map { " (did you mean '\($0)'?)" } ?? "")), code: ExitCodes.usageError)
+        }
+        for c in sc.columns { print("\(c.name)\t\(c.type.name)\(c.name == sc.timeColumn ? "\t(time column)" : "")") }
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the optimized plan: pushed predicates, columns read, segments kept and pruned.")
+    @OptionGroup var store: StoreOption
+    @OptionGroup var output: QueryOutputOptions
+    @Option(name: .shortAndLong, help: "Read the query from this file.") var file: String?
+    @Argument var text: String?
+    func run() throws {
+        let (q, name) = try readQuery(text: text, file: file)
+        do { print(try QueryEngine.compile(q, store: store.open(), options: try output.compileOptions()).explain(), terminator: "") }
+        catch let f as CompileFailure { stderr(f.render(name: name)); throw ExitCode(ExitCodes.usageError) }
+    }
+}
+
+struct Rejects: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show recent ingest rejects (file:line: reason).")
+    @OptionGroup var store: StoreOption
+    @Option(help: "How many.") var limit: Int = 50
+    func run() throws {
+        let s = store.open()
+        let c = try QueryEngine.compile("ingest_rejects | top \(limit) by IngestedAt desc", store: s)
+        let r = try c.run()
+        for i in 0..<r.rowCount {
+            print("\(r.value(row: i, column: 1).asText):\(r.value(row: i, column: 2).asText): \(r.value(row: i, column: 4).asText)")
+        }
+    }
+}
+
+extension Value {
+    var asText: String {
+        switch self {
+        case .null: return ""
+        case .string(let s): return s
+        case .long(let v): return String(v)
+        default: return "\(self)"
+        }
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+struct Functions: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the KQL scalar and aggregate functions logq supports.")
+    func run() throws {
+        print("aggregates: " + QueryEngine.aggregateNames.sorted().joined(separator: " "))
+        print("scalar: " + QueryEngine.functionNames.joined(separator: " "))
+    }
+}

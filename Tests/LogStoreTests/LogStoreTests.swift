@@ -1,0 +1,222 @@
+import Foundation
+import XCTest
+@testable import LogStore
+
+final class TimeTests: XCTestCase {
+    func testDatetimeRoundTrip() {
+        let t = Ticks.parseDatetime("2025-03-03T13:42:07.1234567Z")!
+        XCTAssertEqual(Ticks.formatDatetime(t), "2025-03-03T13:42:07.1234567Z")
+        XCTAssertEqual(Ticks.parseDatetime("2015-12-31 23:59:59.9"), Ticks.parseDatetime("2015-12-31T23:59:59.9000000Z"))
+        XCTAssertEqual(Ticks.parseDatetime("2015-12-31"), Ticks.from(year: 2015, month: 12, day: 31))
+        XCTAssertEqual(Ticks.parseDatetime("2025-03-03T02:00:00+02:00"), Ticks.parseDatetime("2025-03-03T00:00:00Z"))
+        XCTAssertEqual(Ticks.parseDatetime("1970-01-01T00:00:00Z"), Ticks.unixEpoch)
+        XCTAssertNil(Ticks.parseDatetime("2025-02-30"))
+        XCTAssertNil(Ticks.parseDatetime("not a date"))
+    }
+
+    func testTimespanFormat() {
+        XCTAssertEqual(Ticks.formatTimespan(Ticks.perDay + 2 * Ticks.perHour + 3 * Ticks.perMinute + 4 * Ticks.perSecond + 5_000_000), "1.02:03:04.5000000")
+        XCTAssertEqual(Ticks.formatTimespan(-Ticks.perMinute), "-00:01:00")
+        XCTAssertEqual(Ticks.parseTimespan("1.00:00:01.0010001"), Ticks.perDay + Ticks.perSecond + 10_001)
+    }
+}
+
+final class EncodingTests: XCTestCase {
+    struct RNG { var s: UInt64; mutating func next() -> UInt64 { s &+= 0x9E37_79B9_7F4A_7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; return z ^ (z >> 27) } }
+
+    func roundTrip(_ cols: [Column], _ schema: [ColumnSchema], rows: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logq-enc-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let enc = SegmentFormat.encode(schema: schema, columns: cols, rows: rows)
+        let path = dir + "/x.seg"
+        FileManager.default.createFile(atPath: path, contents: Data(enc.bytes))
+        let r = try SegmentReader(path: path)
+        XCTAssertEqual(r.footer.rows, rows, file: file, line: line)
+        for (k, c) in cols.enumerated() {
+            let got = try r.read(r.footer.columns[k])
+            for i in 0..<rows { XCTAssertEqual(got.v(i), c.v(i), "column \(k) row \(i)", file: file, line: line) }
+        }
+    }
+
+    func testIntegerEncodingsRoundTripOverEdgeCases() throws {
+        var rng = RNG(s: 7)
+        let cases: [[Int64]] = [
+            [], [0], [Int64.min, Int64.max, 0, -1], Array(repeating: 42, count: 1000),
+            (0..<5000).map { Int64($0) * 10_000_000 + 638_000_000_000_000_000 },
+            (0..<5000).map { _ in Int64(bitPattern: rng.next()) }, (0..<5000).map { _ in Int64(rng.next() % 100) },
+        ]
+        for v in cases {
+            try roundTrip([.ints(.long, v)], [ColumnSchema(name: "a", type: .long)], rows: v.count)
+        }
+        let valid: [UInt8] = (0..<300).map { $0 % 3 == 0 ? 0 : 1 }
+        try roundTrip([.ints(.long, (0..<300).map { Int64($0) }, validity: valid)], [ColumnSchema(name: "a", type: .long)], rows: 300)
+    }
+
+    func testRealAndStringEncodingsRoundTrip() throws {
+        var rng = RNG(s: 11)
+        let reals: [Double] = (0..<3000).map { i in i % 2 == 0 ? Double(rng.next() % 1_000_000) / 10_000 : Double(bitPattern: rng.next() >> 2) }
+        let strs = ByteStrings((0..<3000).map { i in i % 5 == 0 ? "" : "value-\(rng.next() % 7)-é" })
+        let unique = ByteStrings((0..<3000).map { _ in String(rng.next(), radix: 36) })
+        try roundTrip([.reals(reals), .strings(strs), .strings(unique, type: .dynamic)],
+                      [ColumnSchema(name: "r", type: .real), ColumnSchema(name: "s", type: .string), ColumnSchema(name: "d", type: .dynamic)], rows: 3000)
+    }
+}
+
+final class IngestTests: XCTestCase {
+    var dir = ""
+    override func setUp() { dir = FileManager.default.temporaryDirectory.appendingPathComponent("logq-test-\(UUID())").path }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func write(_ name: String, _ text: String) -> String {
+        try? FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
+        let p = dir + "/in/" + name
+        FileManager.default.createFile(atPath: p, contents: text.data(using: .utf8))
+        return p
+    }
+
+    func all(_ store: Store, _ table: String) throws -> Batch {
+        var stats = ScanStats()
+        var out: [Batch] = []
+        try store.scan(table, ScanRequest(), stats: &stats) { out.append($0) }
+        XCTAssertEqual(out.count, 1)
+        return out[0]
+    }
+
+    func testNDJSONWithBadLinesKeepsGoodOnesAndReportsRejects() throws {
+        let f = write("events.jsonl", """
+        {"TimeGenerated":"2025-01-01T00:00:02Z","n":1,"s":"a"}
+        {"TimeGenerated":"2025-01-01T00:00:01Z","n":2.5,"s":"b"}
+        {"TimeGenerated": oops}
+
+        {"TimeGenerated":"2025-01-01T00:00:03Z","n":3,"extra":{"k":[1,2]}}
+        """)
+        let store = try Store(path: dir + "/store", create: true)
+        let r = try store.ingest(paths: [f])
+        XCTAssertEqual(r[0].rows, 3)
+        XCTAssertEqual(r[0].rejected, 1)
+        XCTAssertEqual(r[0].firstRejects[0].line, 3)
+        XCTAssertTrue(r[0].firstRejects[0].reason.contains("unexpected character 'o'"), r[0].firstRejects[0].reason)
+        let schema = try store.schema(of: "events")!
+        XCTAssertEqual(schema.columns.map(\.name), ["TimeGenerated", "n", "s", "extra"])
+        XCTAssertEqual(schema.columns.map(\.type), [.datetime, .real, .string, .dynamic])
+        XCTAssertEqual(schema.timeColumn, "TimeGenerated")
+        let b = try all(store, "events")
+        // time-sorted within the segment; n widened long → real; absent string is ""; absent dynamic is null
+        XCTAssertEqual((0..<3).map { b.columns[1].v($0) }, [.real(2.5), .real(1), .real(3)])
+        XCTAssertEqual(b.columns[2].v(2), .string(""))
+        XCTAssertTrue(b.columns[3].isNull(0))
+        XCTAssertEqual(b.columns[3].byteStrings.string(2), "{\"k\":[1,2]}")
+        // ingesting the same content again is a no-op
+        XCTAssertTrue(try store.ingest(paths: [f])[0].skipped)
+        XCTAssertEqual(try store.rowCount(of: "events"), 3)
+        // rejects are queryable
+        var st = ScanStats()
+        var rejects: [Batch] = []
+        try store.scan(Store.rejectsTable, ScanRequest(), stats: &st) { rejects.append($0) }
+        XCTAssertEqual(rejects[0].count, 1)
+        XCTAssertEqual(rejects[0].column(named: "Line")!.v(0), .long(3))
+    }
+
+    func testTypeConflictAcrossBatchesWidensInCatalog() throws {
+        let store = try Store(path: dir + "/store", create: true)
+        _ = try store.ingest(paths: [write("t1.jsonl", "{\"x\":1}\n{\"x\":2}\n")], options: IngestOptions(table: "T"))
+        _ = try store.ingest(paths: [write("t2.jsonl", "{\"x\":\"abc\"}\n")], options: IngestOptions(table: "T"))
+        XCTAssertEqual(try store.schema(of: "T")!.columns[0].type, .string)
+        var st = ScanStats()
+        var vals: [V] = []
+        try store.scan("T", ScanRequest(), stats: &st) { b in for i in 0..<b.count { vals.append(b.columns[0].v(i)) } }
+        XCTAssertEqual(vals.sorted { $0.asString < $1.asString }, [.string("1"), .string("2"), .string("abc")])
+    }
+
+    func testSamplesIngestIntoTheRightTables() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/samples").standardized.path
+        guard FileManager.default.fileExists(atPath: samples) else { throw XCTSkip("shared/samples not present") }
+        let store = try Store(path: dir + "/store", create: true)
+        _ = try store.ingest(paths: [samples + "/appinsights-rest-api/requests_take10.response.json"], options: IngestOptions(table: "requests"))
+        let req = try store.schema(of: "requests")!
+        XCTAssertEqual(req.column(named: "success")?.type, .bool)
+        XCTAssertEqual(req.column(named: "itemCount")?.type, .int)
+        XCTAssertEqual(req.column(named: "customDimensions")?.type, .dynamic)
+        XCTAssertEqual(try store.rowCount(of: "requests"), 10)
+        let b = try all(store, "requests")
+        XCTAssertEqual(b.column(named: "success")!.v(0), .bool(true))
+        XCTAssertEqual(b.column(named: "customDimensions")!.byteStrings.string(0), "{\"_MS.ProcessedByMetricExtractors\":\"(Name:'Requests', Ver:'1.0')\"}")
+        for t in ["AppRequests", "AppDependencies", "AppEvents", "AppExceptions", "AppTraces"] {
+            let r = try store.ingest(paths: [samples + "/diag-settings-eventhub/\(t).records.json"])
+            XCTAssertEqual(r[0].rejected, 0, t)
+            XCTAssertEqual(try store.schema(of: t)?.column(named: "TimeGenerated")?.type, .datetime, t)
+        }
+        let v2 = try store.ingest(paths: [samples + "/kusto-rest-responses/deft.json"], options: IngestOptions(table: "deft"))
+        XCTAssertGreaterThan(v2[0].rows, 0)
+    }
+
+    func testGzipAndTruncatedGzip() throws {
+        let plain = (0..<1000).map { "{\"timestamp\":\"2025-01-01T00:00:\(String(format: "%02d", $0 % 60))Z\",\"i\":\($0)}" }.joined(separator: "\n") + "\n"
+        let p = write("g.jsonl", plain)
+        XCTAssertEqual(system("gzip -k -f \(p) && head -c 2000 \(p).gz > \(dir)/in/cut.jsonl.gz"), 0)
+        let store = try Store(path: dir + "/store", create: true)
+        let r = try store.ingest(paths: [p + ".gz"], options: IngestOptions(table: "G"))
+        XCTAssertEqual(r[0].rows, 1000)
+        let cut = try store.ingest(paths: [dir + "/in/cut.jsonl.gz"], options: IngestOptions(table: "C"))
+        XCTAssertGreaterThan(cut[0].rows, 0)
+        XCTAssertLessThan(cut[0].rows, 1000)
+        XCTAssertTrue(cut[0].firstRejects.contains { $0.reason.contains("gzip") }, "\(cut[0].firstRejects.map(\.reason))")
+    }
+
+    func testCorruptSegmentIsDetectedAndNamed() throws {
+        let store = try Store(path: dir + "/store", create: true)
+        _ = try store.ingest(paths: [write("c.jsonl", (0..<500).map { "{\"timestamp\":\"2025-01-01T00:00:00Z\",\"v\":\"row \($0)\"}" }.joined(separator: "\n"))], options: IngestOptions(table: "C"))
+        let seg = try store.segments(of: "C")[0]
+        let path = store.segmentsDirectory + "/" + seg.file
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[40] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+        var st = ScanStats()
+        XCTAssertThrowsError(try store.scan("C", ScanRequest(), stats: &st) { _ in }) { e in
+            XCTAssertTrue("\(e)".contains(seg.file), "\(e)")
+            XCTAssertTrue("\(e)".contains("checksum"), "\(e)")
+        }
+    }
+
+    func testGeneratorIsDeterministicAndRoundTrips() throws {
+        var o = TelemetryGenerator.Options()
+        o.rows = 2000; o.seed = 5
+        _ = try TelemetryGenerator(options: o).write(to: dir + "/a")
+        _ = try TelemetryGenerator(options: o).write(to: dir + "/b")
+        for t in TelemetryGenerator.tables {
+            let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/a/\(t).jsonl")), b = try Data(contentsOf: URL(fileURLWithPath: dir + "/b/\(t).jsonl"))
+            XCTAssertEqual(a, b, t)
+        }
+        // Pin the bytes: a change to the generator must be deliberate.
+        let req = try Data(contentsOf: URL(fileURLWithPath: dir + "/a/requests.jsonl"))
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in req { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
+        XCTAssertEqual(String(h, radix: 16), GeneratorPin.requestsHash, "requests.jsonl changed; update GeneratorPin if intended")
+        let store = try Store(path: dir + "/store", create: true)
+        let r = try store.ingest(paths: [dir + "/a"])
+        XCTAssertEqual(r.reduce(0) { $0 + $1.rejected }, 0)
+        XCTAssertEqual(try store.rowCount(of: "requests"), 2000)
+        XCTAssertEqual(try store.rowCount(of: "exceptions"), 200)
+        XCTAssertEqual(try store.tableNames().sorted(), TelemetryGenerator.tables.sorted())
+    }
+}
+
+enum GeneratorPin { static let requestsHash = "6f6f854f732b2950" }
+
+/// A test-side view of one cell (QueryLang's Value is not visible here).
+enum V: Equatable {
+    case null, bool(Bool), long(Int64), real(Double), string(String)
+    var asString: String { if case .string(let s) = self { return s }; return "\(self)" }
+}
+
+extension Column {
+    func v(_ i: Int) -> V {
+        if isNull(i) { return .null }
+        switch storage {
+        case .int64(let x): return type == .bool ? .bool(x[i] != 0) : .long(x[i])
+        case .float64(let x): return .real(x[i])
+        case .bytes(let s): return .string(s.string(i))
+        }
+    }
+}
