@@ -10,6 +10,8 @@ public struct IngestOptions: Sendable {
     public var segmentBytes = 192 << 20
     /// How many rejected lines per file keep their text in `ingest_rejects`.
     public var keptRejectsPerFile = 10_000
+    /// Files ingested at once (each holds up to `segmentBytes` of builders in memory).
+    public var parallelism = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
     public init(table: String? = nil, force: Bool = false) { self.table = table; self.force = force }
 }
 
@@ -50,12 +52,44 @@ extension Store {
         let files = try Store.expand(paths)
         let writer = try WriterLock(path: path, wait: true)
         defer { writer.release() }
-        var reports: [FileIngestReport] = []
-        for (i, f) in files.enumerated() {
-            let job = IngestJob(store: self, file: f, options: options, index: i, total: files.count, progress: progress)
-            reports.append(try job.run())
+        // Files are independent batches: shred them on all cores; commits serialize on the catalog lock.
+        var reports = [FileIngestReport?](repeating: nil, count: files.count)
+        var failure: Error? = nil
+        let state = NSLock()
+        var next = 0
+        var totals = [Int: IngestProgress]()
+        let report: ((IngestProgress) -> Void)? = progress.map { callback in
+            { (p: IngestProgress) in
+                state.lock()
+                totals[p.filesDone] = p
+                let all = totals.values
+                let sum = IngestProgress(file: p.file, filesDone: reports.compactMap { $0 }.count, filesTotal: files.count,
+                                         bytes: all.reduce(0) { $0 + $1.bytes }, rows: all.reduce(0) { $0 + $1.rows },
+                                         rejected: all.reduce(0) { $0 + $1.rejected })
+                state.unlock()
+                callback(sum)
+            }
         }
-        return reports
+        let workers = max(1, min(options.parallelism, files.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                state.lock()
+                let i = next
+                next += 1
+                let stop = failure != nil
+                state.unlock()
+                if i >= files.count || stop { return }
+                let job = IngestJob(store: self, file: files[i], options: options, index: i, total: files.count, progress: report)
+                do {
+                    let r = try job.run()
+                    state.lock(); reports[i] = r; state.unlock()
+                } catch {
+                    state.lock(); if failure == nil { failure = error }; state.unlock()
+                }
+            }
+        }
+        if let f = failure { throw f }
+        return reports.compactMap { $0 }
     }
 
     static func expand(_ paths: [String]) throws -> [String] {
@@ -354,18 +388,25 @@ final class IngestJob {
         }
     }
 
-    /// Routes one record to its table and shreds it; a bad record becomes a reject.
+    /// Shreds one record into its table; a bad record becomes a reject. The table is `--table`,
+    /// else the record's routing key (`itemType`, `Type`, `category`), else the file's name. The
+    /// routing value is read during the one shred pass: the record goes first into the table the
+    /// previous record went to, and is moved only when its routing value says otherwise.
     func ingestRecord(_ base: UnsafePointer<UInt8>, _ r: Range<Int>, line: Int, offset: Int, routingKeys: [String] = ["itemType", "Type"]) {
-        let table: String
+        let guess = options.table ?? lastTable ?? defaultTable
         do {
-            table = try route(base, r, keys: routingKeys)
-        } catch {
-            reject(line: line, offset: offset, reason: describe(error, base: r.lowerBound), text: Array(UnsafeBufferPointer(start: base + r.lowerBound, count: min(r.count, 1024))))
-            return
-        }
-        let b = builder(for: table)
-        do {
+            var b = builder(for: guess)
             try b.shred(base, r)
+            var table = guess
+            if options.table == nil {
+                table = route(b, keys: routingKeys)
+                if table != guess {
+                    b.removeLastRow()
+                    b = builder(for: table)
+                    try b.shred(base, r)
+                }
+                lastTable = table
+            }
             rowsByTable[table, default: 0] += 1
             if b.rows & 1023 == 0 && (b.rows >= options.segmentRows || b.approximateBytes >= options.segmentBytes) {
                 try flush(table: table, builder: b)
@@ -378,40 +419,16 @@ final class IngestJob {
         }
     }
 
+    var lastTable: String? = nil
+
     func describe(_ error: Error, base: Int) -> String {
         if let f = error as? JSONScanner.Failure { return "\(f.message) (column \(f.offset - base + 1))" }
         return "\(error)"
     }
 
-    /// The record's table: `--table`, else `itemType`/`Type`/`category`, else the file's name.
-    func route(_ base: UnsafePointer<UInt8>, _ r: Range<Int>, keys: [String]) throws -> String {
-        if let t = options.table { return t }
-        var s = JSONScanner(base, start: r.lowerBound, end: r.upperBound)
-        try s.expect(0x7B, "'{' (a JSON object)")
-        s.skipWhitespace()
-        if s.peek() == 0x7D { return defaultTable }
-        var found: [String: String] = [:]
-        var k: [UInt8] = []
-        while true {
-            s.skipWhitespace()
-            k.removeAll(keepingCapacity: true)
-            try s.readString(into: &k)
-            try s.expect(0x3A, "':'")
-            s.skipWhitespace()
-            let key = String(decoding: k, as: UTF8.self)
-            if keys.contains(key) && s.peek() == 0x22 {
-                var v: [UInt8] = []
-                try s.readString(into: &v)
-                found[key] = String(decoding: v, as: UTF8.self)
-            } else {
-                try s.skipValue()
-            }
-            s.skipWhitespace()
-            if s.peek() == 0x2C { s.pos += 1; continue }
-            break
-        }
+    func route(_ b: TableBuilder, keys: [String]) -> String {
         for key in keys {
-            guard let v = found[key], !v.isEmpty else { continue }
+            guard let v = b.lastString(key) else { continue }
             if key == "itemType" { if let t = KnownSchemas.tableForItemType(v) { return t } else { continue } }
             return v
         }

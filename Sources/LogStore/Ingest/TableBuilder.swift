@@ -120,7 +120,7 @@ final class TableBuilder {
             case 0x74: try s.literal("true"); try b.appendBool(true)
             case 0x66: try s.literal("false"); try b.appendBool(false)
             case 0x6E: try s.literal("null"); b.appendNull()
-            default:
+            case 0x2D, 0x30...0x39:
                 let start = s.pos
                 let n = try s.readNumber()
                 let raw = UnsafeBufferPointer(start: s.base + start, count: s.pos - start)
@@ -128,10 +128,28 @@ final class TableBuilder {
                 case .integer(let i): try b.appendInteger(i, raw: raw)
                 case .real(let d): try b.appendReal(d, raw: raw)
                 }
+            default:
+                throw s.fail(s.atEnd ? "expected a value, found end of input" : "unexpected character '\(Character(Unicode.Scalar(s.peek())))'")
             }
         } catch let e as ColumnBuilder.ConversionError {
             throw JSONScanner.Failure(message: "column '\(b.name)': \(e.message)", offset: s.pos)
         }
+    }
+
+    /// Drops the row shredded last (it belonged to another table).
+    func removeLastRow() {
+        guard rows > 0 else { return }
+        rows -= 1
+        for c in columns { c.truncate(to: rows) }
+    }
+
+    /// The string value the last row has in column `key`, if that column exists and holds strings.
+    func lastString(_ key: String) -> String? {
+        guard rows > 0, let i = index[Array(key.utf8)] else { return nil }
+        let c = columns[i]
+        guard c.type == .string, c.rows == rows, c.valid[rows - 1] != 0 else { return nil }
+        let r = c.strs.range(rows - 1)
+        return r.isEmpty ? nil : String(decoding: c.strs.bytes[r], as: UTF8.self)
     }
 
     /// The rows shredded so far as columns, ordered by `timeColumn` when there is one; resets the builder.

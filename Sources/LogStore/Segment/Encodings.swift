@@ -185,23 +185,25 @@ enum BytesCodec {
     static func encode(_ s: ByteStrings, into w: inout ByteWriter) {
         let n = s.count
         // Dictionary when values repeat enough (fewer than half distinct, bounded dictionary).
-        var dict: [ArraySlice<UInt8>: UInt32] = [:]
+        var table = ByteSliceTable()
         var codes = [UInt64](); codes.reserveCapacity(n)
         var useDict = n > 0
-        let limit = max(n / 2, 1)
-        for i in 0..<n {
-            let v = s[i]
-            if let c = dict[v] { codes.append(UInt64(c)); continue }
-            if dict.count >= limit || dict.count >= 1 << 20 { useDict = false; break }
-            let c = UInt32(dict.count); dict[v] = c; codes.append(UInt64(c))
+        let limit = min(max(n / 2, 1), 1 << 20)
+        s.bytes.withUnsafeBufferPointer { b in
+            let base = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            for i in 0..<n {
+                let r = s.range(i)
+                let id = table.intern(base + r.lowerBound, r.count)
+                if table.count > limit { useDict = false; break }
+                codes.append(UInt64(id))
+            }
         }
         if useDict {
             w.u8(Encoding.dictionaryBytes.rawValue)
-            var entries = [ArraySlice<UInt8>](repeating: [], count: dict.count)
-            for (k, c) in dict { entries[Int(c)] = k }
+            let entries = table.entries
             w.varint(UInt64(entries.count))
-            for e in entries { w.varint(UInt64(e.count)) }
-            for e in entries { w.raw(e) }
+            for e in 0..<entries.count { w.varint(UInt64(entries.length(e))) }
+            w.raw(entries.bytes)
             let width = BitPacking.width(UInt64(max(entries.count - 1, 0)))
             w.u8(UInt8(width))
             BitPacking.pack(codes, width: width, into: &w)

@@ -76,16 +76,18 @@ enum SegmentFormat {
                 for i in 0..<s.count where s.length(i) == 0 { nulls += 1 }
                 st.nullCount = nulls
             } else if s.count > 0 {
-                var lo = s[0], hi = s[0], long = false
-                for i in 0..<s.count {
-                    let x = s[i]
-                    if x.count > 128 { long = true; break }
-                    if x.lexicographicallyPrecedes(lo) { lo = x }
-                    if hi.lexicographicallyPrecedes(x) { hi = x }
+                var lo = s.range(0), hi = s.range(0), long = false
+                s.bytes.withUnsafeBufferPointer { b in
+                    for i in 0..<s.count {
+                        let x = s.range(i)
+                        if x.count > 128 { long = true; break }
+                        if ByteOrder.compare(b, x, lo) < 0 { lo = x }
+                        if ByteOrder.compare(b, x, hi) > 0 { hi = x }
+                    }
                 }
                 if !long {
-                    st.minString = String(decoding: lo, as: UTF8.self)
-                    st.maxString = String(decoding: hi, as: UTF8.self)
+                    st.minString = String(decoding: s.bytes[lo], as: UTF8.self)
+                    st.maxString = String(decoding: s.bytes[hi], as: UTF8.self)
                 }
             }
         }
@@ -300,5 +302,16 @@ final class SegmentReader {
         } catch let e as FormatError {
             throw StoreError.corruptSegment(path: path, offset: info.offset, reason: "column '\(info.name)': \(e.message)")
         }
+    }
+}
+
+enum ByteOrder {
+    @inline(__always) static func compare(_ b: UnsafeBufferPointer<UInt8>, _ x: Range<Int>, _ y: Range<Int>) -> Int {
+        let m = min(x.count, y.count)
+        if m > 0, let p = b.baseAddress {
+            let c = memcmp(p + x.lowerBound, p + y.lowerBound, m)
+            if c != 0 { return Int(c) }
+        }
+        return x.count - y.count
     }
 }
