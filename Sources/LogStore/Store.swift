@@ -165,6 +165,19 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// Stored (compressed) and raw bytes per column over all of a table's segments.
+    public func columnSizes(of table: String) throws -> [String: (stored: Int, raw: Int)] {
+        var out: [String: (stored: Int, raw: Int)] = [:]
+        for seg in try segments(of: table) {
+            let r = try SegmentReader(path: segmentsDirectory + "/" + seg.file)
+            for c in r.footer.columns {
+                let prev = out[c.name] ?? (0, 0)
+                out[c.name] = (prev.stored + c.length, prev.raw + c.rawLength)
+            }
+        }
+        return out
+    }
+
     // MARK: rejects
 
     public static let rejectsTable = "ingest_rejects"

@@ -324,7 +324,12 @@ struct Schema: ParsableCommand {
             let near = ((try? s.tableNames()) ?? []).first { $0.lowercased() == table.lowercased() }
             fail(CLIError("table '\(table)' does not exist" + (near.map { " (did you mean '\($0)'?)" } ?? "")), code: ExitCodes.usageError)
         }
-        for c in sc.columns { print("\(c.name)\t\(c.type.name)\(c.name == sc.timeColumn ? "\t(time column)" : "")") }
+        let sizes = (try? s.columnSizes(of: table)) ?? [:]
+        print("column\ttype\tstored bytes\tencoded bytes")
+        for c in sc.columns {
+            let z = sizes[c.name] ?? (0, 0)
+            print("\(c.name)\t\(c.type.name)\(c.name == sc.timeColumn ? " (time)" : "")\t\(z.stored)\t\(z.raw)")
+        }
     }
 }
 

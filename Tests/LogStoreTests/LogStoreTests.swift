@@ -53,6 +53,21 @@ final class EncodingTests: XCTestCase {
         try roundTrip([.ints(.long, (0..<300).map { Int64($0) }, validity: valid)], [ColumnSchema(name: "a", type: .long)], rows: 300)
     }
 
+    func testNibbleEncodingRoundTripsHexIdsAndGuids() throws {
+        var rng = RNG(s: 3)
+        let hex = ByteStrings((0..<500).map { _ in String(rng.next(), radix: 16) + String(rng.next(), radix: 16) })          // variable length
+        let guids = ByteStrings((0..<500).map { _ in UUID().uuidString.lowercased() })                                          // fixed, dashes constant
+        let fixedHex = ByteStrings((0..<500).map { _ in String(format: "%016llx", rng.next()) })
+        for col in [hex, guids, fixedHex] {
+            var w = ByteWriter()
+            BytesCodec.encode(col, into: &w)
+            XCTAssertEqual(w.bytes.first, Encoding.nibbleBytes.rawValue)
+            XCTAssertLessThan(w.bytes.count, col.bytes.count * 6 / 10)
+        }
+        try roundTrip([.strings(hex), .strings(guids), .strings(fixedHex)],
+                      [ColumnSchema(name: "h", type: .string), ColumnSchema(name: "g", type: .string), ColumnSchema(name: "f", type: .string)], rows: 500)
+    }
+
     func testRealAndStringEncodingsRoundTrip() throws {
         var rng = RNG(s: 11)
         let reals: [Double] = (0..<3000).map { i in i % 2 == 0 ? Double(rng.next() % 1_000_000) / 10_000 : Double(bitPattern: rng.next() >> 2) }

@@ -10,6 +10,7 @@ enum Encoding: UInt8 {
     case scaledDecimal = 6      // doubles that are integers × 10^-k, stored as FOR integers
     case plainBytes = 7         // varint lengths + bytes
     case dictionaryBytes = 8    // distinct strings + bit-packed codes
+    case nibbleBytes = 9        // ≤16-symbol alphabet at 4 bits a byte; fixed positions kept once (hex ids, GUIDs)
 }
 
 enum BitPacking {
@@ -207,7 +208,7 @@ enum BytesCodec {
             let width = BitPacking.width(UInt64(max(entries.count - 1, 0)))
             w.u8(UInt8(width))
             BitPacking.pack(codes, width: width, into: &w)
-        } else {
+        } else if !NibbleCodec.encode(s, into: &w) {
             w.u8(Encoding.plainBytes.rawValue)
             for i in 0..<n { w.varint(UInt64(s.length(i))) }
             w.raw(s.bytes[s.offsets[0]..<s.offsets[n]])
@@ -244,7 +245,120 @@ enum BytesCodec {
             out.reserve(rows: n, bytes: total)
             for c in codes { out.append(entries[Int(c)]) }
             return out
+        case .nibbleBytes:
+            return try NibbleCodec.decode(&r, count: n)
         default: throw FormatError(message: "unknown string encoding \(enc)")
         }
+    }
+}
+
+/// Random identifiers (hex operation ids, GUIDs) do not compress under LZ4, but use 16 symbols:
+/// stored as 4-bit codes they take half the space. When all values have one length, positions
+/// holding the same byte in every row (a GUID's dashes) are stored once as a template.
+enum NibbleCodec {
+    static func encode(_ s: ByteStrings, into w: inout ByteWriter) -> Bool {
+        let n = s.count
+        guard n >= 64 else { return false }
+        let len0 = s.length(0)
+        var fixed = len0 > 0
+        for i in 1..<n where s.length(i) != len0 { fixed = false; break }
+        // Variable positions of fixed-length values: those not equal to row 0's byte somewhere.
+        var variable = [Bool](repeating: false, count: fixed ? len0 : 0)
+        var seen = [Bool](repeating: false, count: 256)
+        var symbols = 0
+        s.bytes.withUnsafeBufferPointer { b in
+            if fixed {
+                let first = s.offsets[0]
+                for i in 1..<n {
+                    let o = s.offsets[i]
+                    for k in 0..<len0 where !variable[k] && b[o + k] != b[first + k] { variable[k] = true }
+                }
+                for i in 0..<n {
+                    let o = s.offsets[i]
+                    for k in 0..<len0 where variable[k] && !seen[Int(b[o + k])] { seen[Int(b[o + k])] = true; symbols += 1 }
+                    if symbols > 16 { return }
+                }
+            } else {
+                for x in b[s.offsets[0]..<s.offsets[n]] where !seen[Int(x)] {
+                    seen[Int(x)] = true; symbols += 1
+                    if symbols > 16 { return }
+                }
+            }
+        }
+        guard symbols <= 16, symbols > 0 else { return false }
+        var alphabet: [UInt8] = []
+        var code = [UInt8](repeating: 0, count: 256)
+        for v in 0..<256 where seen[v] { code[v] = UInt8(alphabet.count); alphabet.append(UInt8(v)) }
+        w.u8(Encoding.nibbleBytes.rawValue)
+        w.u8(fixed ? 1 : 0)
+        if fixed {
+            w.varint(UInt64(len0))
+            w.raw(s.bytes[s.offsets[0]..<s.offsets[0] + len0])
+            for k in 0..<len0 { w.u8(variable[k] ? 1 : 0) }
+        } else {
+            for i in 0..<n { w.varint(UInt64(s.length(i))) }
+        }
+        w.u8(UInt8(alphabet.count)); w.raw(alphabet)
+        var packed: [UInt8] = []
+        packed.reserveCapacity((s.bytes.count + 1) / 2)
+        var half: UInt8 = 0, odd = false
+        @inline(__always) func put(_ c: UInt8) {
+            if odd { packed.append(half | (c << 4)); odd = false } else { half = c; odd = true }
+        }
+        s.bytes.withUnsafeBufferPointer { b in
+            if fixed {
+                let vars = (0..<len0).filter { variable[$0] }
+                for i in 0..<n { let o = s.offsets[i]; for k in vars { put(code[Int(b[o + k])]) } }
+            } else {
+                for x in b[s.offsets[0]..<s.offsets[n]] { put(code[Int(x)]) }
+            }
+        }
+        if odd { packed.append(half) }
+        w.varint(UInt64(packed.count)); w.raw(packed)
+        return true
+    }
+
+    static func decode(_ r: inout ByteReader, count n: Int) throws -> ByteStrings {
+        let fixed = try r.u8() == 1
+        var template: [UInt8] = [], variable: [Int] = []
+        var offsets = [Int](); offsets.reserveCapacity(n + 1); offsets.append(0)
+        var total = 0
+        if fixed {
+            let len = Int(try r.varint())
+            template = Array(try r.raw(len))
+            for k in 0..<len where try r.u8() == 1 { variable.append(k) }
+            for _ in 0..<n { total += len; offsets.append(total) }
+        } else {
+            for _ in 0..<n { total += Int(try r.varint()); offsets.append(total) }
+        }
+        let k = Int(try r.u8())
+        guard k <= 16 else { throw FormatError(message: "bad nibble alphabet") }
+        var alphabet = Array(try r.raw(k))
+        while alphabet.count < 16 { alphabet.append(0) }
+        let packedCount = Int(try r.varint())
+        let packed = try r.raw(packedCount)
+        let needed = fixed ? n * variable.count : total
+        guard (needed + 1) / 2 <= packedCount else { throw FormatError(message: "nibble data shorter than the column") }
+        var bytes = [UInt8](repeating: 0, count: total)
+        bytes.withUnsafeMutableBufferPointer { out in
+            var p = 0
+            @inline(__always) func next() -> UInt8 {
+                let b = packed[p >> 1]
+                let c = (p & 1) == 0 ? b & 15 : b >> 4
+                p &+= 1
+                return alphabet[Int(c)]
+            }
+            if fixed {
+                let len = template.count
+                for i in 0..<n {
+                    let o = i * len
+                    for j in 0..<len { out[o + j] = template[j] }
+                    for v in variable { out[o + v] = next() }
+                }
+            } else {
+                for i in 0..<total { out[i] = next() }
+            }
+        }
+        return ByteStrings(bytes: bytes, offsets: offsets)
     }
 }
