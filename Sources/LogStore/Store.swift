@@ -103,6 +103,12 @@ public final class Store: @unchecked Sendable {
                 if (request.timeFrom != nil || request.timeTo != nil) && s.minTime == nil { continue }
             }
             if request.predicates.contains(where: { !Store.mayMatch($0, s) }) { continue }
+            if try request.predicates.contains(where: { p in
+                guard case .stringEquals(let c, let v) = p else { return false }
+                lock.lock(); defer { lock.unlock() }
+                guard let f = try catalog.bloom(segment: s.id, column: c) else { return false }
+                return !Bloom.mayContain(f, v)
+            }) { continue }
             kept.append(s)
         }
         return (kept, all.count - kept.count)
@@ -131,24 +137,29 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    /// Reads `columns` of one segment as the table's current types. Missing columns (added to
-    /// the table after the segment was written) read as nulls.
-    public func read(_ segment: SegmentInfo, columns: [String], schema: TableSchema) throws -> Batch {
-        if segment.table == Store.rejectsTable { return try rejectsBatch(columns: columns) }
+    /// Reads `columns` of one segment as the table's current types (optionally only `rows`, in
+    /// that order). Missing columns (added to the table after the segment was written) read as nulls.
+    public func read(_ segment: SegmentInfo, columns: [String], schema: TableSchema, rows: [Int32]? = nil) throws -> Batch {
+        if segment.table == Store.rejectsTable {
+            let b = try rejectsBatch(columns: columns)
+            guard let rows = rows else { return b }
+            return Batch(names: b.names, columns: b.columns.map { $0.gather(rows) }, count: rows.count)
+        }
         let reader = try SegmentReader(path: segmentsDirectory + "/" + segment.file)
         guard reader.footer.checksum == segment.checksum else {
             throw StoreError.corruptSegment(path: reader.path, offset: 0, reason: "checksum differs from the catalog's")
         }
+        let n = rows?.count ?? reader.footer.rows
         var cols: [Column] = []
         for name in columns {
             guard let want = schema.column(named: name) else { throw StoreError.tableNotFound("\(schema.name).\(name)") }
             if let info = reader.column(named: name) {
-                cols.append(try reader.read(info).converted(to: want.type))
+                cols.append(try reader.read(info, rows: rows).converted(to: want.type))
             } else {
-                cols.append(.nulls(want.type, count: reader.footer.rows))
+                cols.append(.nulls(want.type, count: n))
             }
         }
-        return Batch(names: columns, columns: cols, count: reader.footer.rows)
+        return Batch(names: columns, columns: cols, count: n)
     }
 
     /// Convenience: every kept segment's batch, in time order.

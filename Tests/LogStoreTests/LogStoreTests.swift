@@ -36,6 +36,11 @@ final class EncodingTests: XCTestCase {
         for (k, c) in cols.enumerated() {
             let got = try r.read(r.footer.columns[k])
             for i in 0..<rows { XCTAssertEqual(got.v(i), c.v(i), "column \(k) row \(i)", file: file, line: line) }
+            // Selective decode (late materialization) equals decode-then-gather.
+            let pick: [Int32] = rows == 0 ? [] : [Int32(rows - 1), 0] + stride(from: 0, to: rows, by: 7).map { Int32($0) }
+            let part = try r.read(r.footer.columns[k], rows: pick)
+            XCTAssertEqual(part.count, pick.count, file: file, line: line)
+            for (j, row) in pick.enumerated() { XCTAssertEqual(part.v(j), c.v(Int(row)), "column \(k) picked row \(row)", file: file, line: line) }
         }
     }
 

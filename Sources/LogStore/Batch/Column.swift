@@ -67,6 +67,11 @@ public struct Column: Sendable {
     public var type: KustoType
     public var storage: ColumnStorage
     public var validity: [UInt8]?
+    /// For string columns read from a dictionary-encoded segment: each row's code among
+    /// `dictionarySize` distinct values (equal codes, equal bytes). Group-by and filters can then
+    /// work once per distinct value instead of once per row.
+    public var dictionaryCodes: [Int32]? = nil
+    public var dictionarySize = 0
 
     public init(type: KustoType, storage: ColumnStorage, validity: [UInt8]? = nil) {
         self.type = type; self.storage = storage; self.validity = validity
@@ -106,7 +111,13 @@ public struct Column: Sendable {
         switch storage {
         case .int64(let v): return Column(type: type, storage: .int64(rows.map { v[Int($0)] }), validity: val)
         case .float64(let v): return Column(type: type, storage: .float64(rows.map { v[Int($0)] }), validity: val)
-        case .bytes(let s): return Column(type: type, storage: .bytes(s.gather(rows)), validity: val)
+        case .bytes(let s):
+            var c = Column(type: type, storage: .bytes(s.gather(rows)), validity: val)
+            if let codes = dictionaryCodes {
+                c.dictionaryCodes = codes.withUnsafeBufferPointer { p in rows.map { p[Int($0)] } }
+                c.dictionarySize = dictionarySize
+            }
+            return c
         }
     }
 
@@ -129,6 +140,7 @@ public struct Column: Sendable {
     /// Appends `other` (same physical shape) after this column's rows.
     public mutating func append(_ other: Column) {
         let n = count
+        dictionaryCodes = nil
         switch (storage, other.storage) {
         case (.int64(var a), .int64(let b)): storage = .int64([]); a.append(contentsOf: b); storage = .int64(a)
         case (.float64(var a), .float64(let b)): storage = .float64([]); a.append(contentsOf: b); storage = .float64(a)

@@ -27,7 +27,7 @@ public struct IngestRecord: Sendable {
 /// rejects. WAL mode lets readers in other processes see only committed batches.
 final class Catalog {
     let db: Database
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     init(path: String, readOnly: Bool) throws {
         db = try Database(path: path, readOnly: readOnly)
@@ -70,6 +70,11 @@ final class Catalog {
                 """)
             }
         }
+        if v < 2 {
+            try db.transaction {
+                try db.exec("ALTER TABLE column_stats ADD COLUMN bloom BLOB; PRAGMA user_version = 2;")
+            }
+        }
     }
 
     static func now() -> String { Ticks.formatDatetime(Ticks.fromUnixSeconds(Date().timeIntervalSince1970)) }
@@ -110,6 +115,12 @@ final class Catalog {
             segs[i].stats[st.text(1)] = c
         }
         return segs
+    }
+
+    func bloom(segment: Int64, column: String) throws -> [UInt8]? {
+        let s = try db.prepare("SELECT bloom FROM column_stats WHERE segment_id = ? AND column_name = ?").bind(.int(segment), .text(column))
+        guard try s.step() else { return nil }
+        return s.blob(0)
     }
 
     func allSegmentFiles() throws -> Set<String> {

@@ -73,7 +73,7 @@ final class Statement {
 
     deinit { sqlite3_finalize(stmt) }
 
-    enum Value { case null, int(Int64), real(Double), text(String) }
+    enum Value { case null, int(Int64), real(Double), text(String), blob([UInt8]) }
 
     @discardableResult
     func bind(_ values: Value...) throws -> Statement { try bind(values) }
@@ -90,6 +90,7 @@ final class Statement {
             case .int(let x): rc = sqlite3_bind_int64(stmt, idx, x)
             case .real(let x): rc = sqlite3_bind_double(stmt, idx, x)
             case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, transient)
+            case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32($0.count), transient) }
             }
             guard rc == SQLITE_OK else { throw db.error(sql) }
         }
@@ -113,6 +114,10 @@ final class Statement {
     func optInt(_ i: Int32) -> Int64? { isNull(i) ? nil : int(i) }
     func optReal(_ i: Int32) -> Double? { isNull(i) ? nil : real(i) }
     func optText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
+    func blob(_ i: Int32) -> [UInt8]? {
+        guard !isNull(i), let p = sqlite3_column_blob(stmt, i) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, i))))
+    }
 
     func rows<T>(_ map: (Statement) throws -> T) throws -> [T] {
         var out: [T] = []

@@ -6,7 +6,7 @@ public struct IngestOptions: Sendable {
     /// Ingest files whose content was ingested before.
     public var force = false
     public var maxLineBytes = 1 << 20
-    public var segmentRows = 1_000_000
+    public var segmentRows = 131_072
     public var segmentBytes = 192 << 20
     /// How many rejected lines per file keep their text in `ingest_rejects`.
     public var keptRejectsPerFile = 10_000
@@ -168,14 +168,15 @@ extension Store {
                               .int(ingestID), .text(now)).run()
                 let segID = db.lastInsertRowID
                 let st = try db.prepare("""
-                    INSERT INTO column_stats(segment_id, column_name, null_count, min_int, max_int, min_real, max_real, min_text, max_text)
-                    VALUES (?,?,?,?,?,?,?,?,?)
+                    INSERT INTO column_stats(segment_id, column_name, null_count, min_int, max_int, min_real, max_real, min_text, max_text, bloom)
+                    VALUES (?,?,?,?,?,?,?,?,?,?)
                     """)
                 for (c, s) in zip(seg.schema, seg.stats) {
                     try st.bind(.int(segID), .text(c.name), .int(Int64(s.nullCount)),
                                 s.minInt.map { .int($0) } ?? .null, s.maxInt.map { .int($0) } ?? .null,
                                 s.minReal.map { .real($0) } ?? .null, s.maxReal.map { .real($0) } ?? .null,
-                                s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null).run()
+                                s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null,
+                                s.bloom.map { .blob($0) } ?? .null).run()
                 }
             }
             let rj = try db.prepare("INSERT INTO rejects(ingest_id, file, line, byte_offset, reason, raw, at) VALUES (?,?,?,?,?,?,?)")

@@ -3,13 +3,13 @@ import Foundation
 /// Interns byte strings to dense ids with open addressing and a word-at-a-time hash.
 /// Why hand-written: `Dictionary<ArraySlice<UInt8>, _>` feeds `Hasher` one byte at a time, which
 /// was ~20% of ingest time in dictionary encoding.
-struct ByteSliceTable {
+public struct ByteSliceTable {
     private var slots: [Int32]
     private var hashes: [UInt64] = []
-    private(set) var entries = ByteStrings()
-    var count: Int { hashes.count }
+    public private(set) var entries = ByteStrings()
+    public var count: Int { hashes.count }
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         var n = 1024
         while n < capacity * 2 { n <<= 1 }
         slots = [Int32](repeating: -1, count: n)
@@ -32,7 +32,7 @@ struct ByteSliceTable {
     }
 
     /// The id of these bytes, adding them when new.
-    mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+    public mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
         let h = ByteSliceTable.hash(p, n)
         var mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask

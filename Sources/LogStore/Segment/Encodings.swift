@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per-column encodings, chosen by analysing the values (DuckDB's analyze → choose → compress).
 /// LZ4 runs on top of whichever is chosen; these remove the redundancy LZ4 cannot see
 /// (small integers in 64-bit words, sorted timestamps, repeated strings).
@@ -33,6 +35,22 @@ enum BitPacking {
             }
         }
         if bits > 0 { w.u64(acc) }
+    }
+
+    /// Values at `rows` only (ascending or not), from a packed run of `count` values.
+    static func unpack(_ r: inout ByteReader, count: Int, width: Int, rows: [Int32]) throws -> [UInt64] {
+        guard width > 0 else { _ = count; return [UInt64](repeating: 0, count: rows.count) }
+        guard width <= 64 else { throw FormatError(message: "bad bit width \(width)") }
+        let words = (count * width + 63) / 64
+        let raw = try r.raw(words * 8)
+        let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
+        return rows.map { row in
+            let bitPos = Int(row) * width
+            let word = bitPos >> 6, off = bitPos & 63
+            var v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) >> UInt64(off)
+            if off + width > 64 { v |= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: (word + 1) * 8, as: UInt64.self)) << UInt64(64 - off) }
+            return v & mask
+        }
     }
 
     static func unpack(_ r: inout ByteReader, count: Int, width: Int) throws -> [UInt64] {
@@ -110,6 +128,24 @@ enum IntegerCodec {
         }
     }
 
+    /// Only the values at `rows` (in that order).
+    static func decode(_ r: inout ByteReader, count n: Int, rows: [Int32]) throws -> [Int64] {
+        let start = r.pos
+        let enc = try r.u8()
+        switch Encoding(rawValue: enc) {
+        case .plainInt64:
+            let raw = try r.raw(n * 8)
+            return rows.map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: Int($0) * 8, as: Int64.self)) }
+        case .forBitPacked:
+            let lo = try r.i64(); let width = Int(try r.u8())
+            return try BitPacking.unpack(&r, count: n, width: width, rows: rows).map { lo &+ Int64(bitPattern: $0) }
+        default:
+            r.pos = start
+            let all = try decode(&r, count: n)
+            return rows.map { all[Int($0)] }
+        }
+    }
+
     static func decode(_ r: inout ByteReader, count n: Int) throws -> [Int64] {
         let enc = try r.u8()
         switch Encoding(rawValue: enc) {
@@ -165,6 +201,21 @@ enum RealCodec {
         for x in v { w.f64(x) }
     }
 
+    static func decode(_ r: inout ByteReader, count n: Int, rows: [Int32]) throws -> [Double] {
+        let enc = try r.u8()
+        switch Encoding(rawValue: enc) {
+        case .plainFloat64:
+            let raw = try r.raw(n * 8)
+            return rows.map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: Int($0) * 8, as: UInt64.self))) }
+        case .scaledDecimal:
+            let k = Int(try r.u8())
+            guard k <= 6 else { throw FormatError(message: "bad decimal scale \(k)") }
+            let s = [1.0, 10, 100, 1000, 10_000, 100_000, 1_000_000][k]
+            return try IntegerCodec.decode(&r, count: n, rows: rows).map { Double($0) / s }
+        default: throw FormatError(message: "unknown real encoding \(enc)")
+        }
+    }
+
     static func decode(_ r: inout ByteReader, count n: Int) throws -> [Double] {
         let enc = try r.u8()
         switch Encoding(rawValue: enc) {
@@ -215,7 +266,41 @@ enum BytesCodec {
         }
     }
 
-    static func decode(_ r: inout ByteReader, count n: Int) throws -> ByteStrings {
+    static func decode(_ r: inout ByteReader, count n: Int) throws -> ByteStrings { try decodeWithDictionary(&r, count: n).0 }
+
+    /// Only the strings at `rows` (in that order).
+    static func decode(_ r: inout ByteReader, count n: Int, rows: [Int32]) throws -> ByteStrings {
+        let start = r.pos
+        let enc = try r.u8()
+        var out = ByteStrings()
+        switch Encoding(rawValue: enc) {
+        case .plainBytes:
+            var offsets = [Int](repeating: 0, count: n + 1)
+            var total = 0
+            for i in 0..<n { total += Int(try r.varint()); offsets[i + 1] = total }
+            let raw = try r.raw(total)
+            for row in rows { out.append(UnsafeRawBufferPointer(rebasing: raw[offsets[Int(row)]..<offsets[Int(row) + 1]])) }
+        case .dictionaryBytes:
+            let m = Int(try r.varint())
+            guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
+            var starts = [Int](repeating: 0, count: m + 1)
+            for k in 0..<m { starts[k + 1] = starts[k] + Int(try r.varint()) }
+            let all = try r.raw(starts[m])
+            let width = Int(try r.u8())
+            for c in try BitPacking.unpack(&r, count: n, width: width, rows: rows) {
+                guard Int(c) < m else { throw FormatError(message: "dictionary code out of range") }
+                out.append(UnsafeRawBufferPointer(rebasing: all[starts[Int(c)]..<starts[Int(c) + 1]]))
+            }
+        default:
+            r.pos = start
+            let all = try decode(&r, count: n)
+            for row in rows { out.append(all[Int(row)]) }
+        }
+        return out
+    }
+
+    /// The strings, and for a dictionary-encoded column each row's code and the dictionary size.
+    static func decodeWithDictionary(_ r: inout ByteReader, count n: Int) throws -> (ByteStrings, ([Int32], Int)?) {
         let enc = try r.u8()
         switch Encoding(rawValue: enc) {
         case .plainBytes:
@@ -223,30 +308,39 @@ enum BytesCodec {
             var total = 0
             for _ in 0..<n { total += Int(try r.varint()); offsets.append(total) }
             let raw = try r.raw(total)
-            return ByteStrings(bytes: Array(raw), offsets: offsets)
+            return (ByteStrings(bytes: Array(raw), offsets: offsets), nil)
         case .dictionaryBytes:
             let m = Int(try r.varint())
             guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
             var lens = [Int](); lens.reserveCapacity(m)
             for _ in 0..<m { lens.append(Int(try r.varint())) }
-            var entries = [ArraySlice<UInt8>]()
-            entries.reserveCapacity(m)
             let all = Array(try r.raw(lens.reduce(0, +)))
-            var p = 0
-            for l in lens { entries.append(all[p..<p + l]); p += l }
             let width = Int(try r.u8())
             let codes = try BitPacking.unpack(&r, count: n, width: width)
-            var out = ByteStrings()
             var total = 0
-            for c in codes {
+            var codes32 = [Int32](repeating: 0, count: n)
+            for (i, c) in codes.enumerated() {
                 guard Int(c) < m else { throw FormatError(message: "dictionary code out of range") }
                 total += lens[Int(c)]
+                codes32[i] = Int32(c)
             }
-            out.reserve(rows: n, bytes: total)
-            for c in codes { out.append(entries[Int(c)]) }
-            return out
+            var starts = [Int](repeating: 0, count: m)
+            var acc = 0
+            for (k, l) in lens.enumerated() { starts[k] = acc; acc += l }
+            var bytes = [UInt8](repeating: 0, count: total)
+            var offsets = [Int](repeating: 0, count: n + 1)
+            all.withUnsafeBufferPointer { src in bytes.withUnsafeMutableBufferPointer { dst in
+                var o = 0
+                for i in 0..<n {
+                    let c = Int(codes32[i]), l = lens[c]
+                    if l > 0 { (dst.baseAddress! + o).update(from: src.baseAddress! + starts[c], count: l) }
+                    o += l
+                    offsets[i + 1] = o
+                }
+            } }
+            return (ByteStrings(bytes: bytes, offsets: offsets), (codes32, m))
         case .nibbleBytes:
-            return try NibbleCodec.decode(&r, count: n)
+            return (try NibbleCodec.decode(&r, count: n), nil)
         default: throw FormatError(message: "unknown string encoding \(enc)")
         }
     }
@@ -339,26 +433,28 @@ enum NibbleCodec {
         let packed = try r.raw(packedCount)
         let needed = fixed ? n * variable.count : total
         guard (needed + 1) / 2 <= packedCount else { throw FormatError(message: "nibble data shorter than the column") }
-        var bytes = [UInt8](repeating: 0, count: total)
-        bytes.withUnsafeMutableBufferPointer { out in
-            var p = 0
-            @inline(__always) func next() -> UInt8 {
-                let b = packed[p >> 1]
-                let c = (p & 1) == 0 ? b & 15 : b >> 4
-                p &+= 1
-                return alphabet[Int(c)]
-            }
-            if fixed {
-                let len = template.count
-                for i in 0..<n {
-                    let o = i * len
-                    for j in 0..<len { out[o + j] = template[j] }
-                    for v in variable { out[o + v] = next() }
-                }
-            } else {
-                for i in 0..<total { out[i] = next() }
-            }
+        // Expand two codes per packed byte through a 256-entry table of byte pairs.
+        var pairs = [UInt16](repeating: 0, count: 256)
+        for b in 0..<256 { pairs[b] = UInt16(alphabet[b & 15]) | UInt16(alphabet[b >> 4]) << 8 }
+        var flat = [UInt8](repeating: 0, count: packedCount * 2)
+        flat.withUnsafeMutableBytes { dst in
+            for j in 0..<packedCount { dst.storeBytes(of: pairs[Int(packed[j])].littleEndian, toByteOffset: 2 * j, as: UInt16.self) }
         }
+        if !fixed { flat.removeLast(flat.count - total); return ByteStrings(bytes: flat, offsets: offsets) }
+        // Fixed length: the template, with the variable runs filled in from the expanded codes.
+        var runs: [(Int, Int)] = []
+        for v in variable { if let last = runs.last, last.0 + last.1 == v { runs[runs.count - 1].1 += 1 } else { runs.append((v, 1)) } }
+        let len = template.count
+        var bytes = [UInt8](repeating: 0, count: total)
+        bytes.withUnsafeMutableBufferPointer { out in flat.withUnsafeBufferPointer { src in template.withUnsafeBufferPointer { t in
+            var q = 0
+            for i in 0..<n {
+                let o = out.baseAddress! + i * len
+                o.update(from: t.baseAddress!, count: len)
+                for (start, count) in runs { (o + start).update(from: src.baseAddress! + q, count: count); q += count }
+            }
+        } } }
         return ByteStrings(bytes: bytes, offsets: offsets)
     }
 }
+

@@ -11,7 +11,49 @@ public struct ColumnStats: Sendable, Equatable {
     public var maxReal: Double?
     public var minString: String?
     public var maxString: String?
+    /// Membership filter of a high-cardinality string column (see `Bloom`); kept in the catalog only.
+    public var bloom: [UInt8]?
     public init(nullCount: Int) { self.nullCount = nullCount }
+}
+
+/// A Bloom filter over a segment's distinct strings: 8 bits per value, 3 probes derived from one
+/// 64-bit hash (`ByteSliceTable.hash`, persisted: changing it needs a catalog migration). It lets
+/// `operation_Id == "…"` skip segments that cannot hold the value (about 3% false positives).
+public enum Bloom {
+    static func build(_ s: ByteStrings) -> [UInt8]? {
+        var table = ByteSliceTable(capacity: min(s.count, 1 << 16))
+        s.bytes.withUnsafeBufferPointer { b in
+            let base = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            for i in 0..<s.count { let r = s.range(i); _ = table.intern(base + r.lowerBound, r.count) }
+        }
+        let distinct = table.count
+        guard distinct >= 1024 else { return nil }
+        var bits = 1024
+        while bits < distinct * 8 { bits <<= 1 }
+        var filter = [UInt8](repeating: 0, count: bits / 8)
+        let e = table.entries
+        e.bytes.withUnsafeBufferPointer { b in
+            let base = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            for i in 0..<e.count {
+                let r = e.range(i)
+                for bit in probes(ByteSliceTable.hash(base + r.lowerBound, r.count), bits) { filter[bit >> 3] |= 1 << UInt8(bit & 7) }
+            }
+        }
+        return filter
+    }
+
+    @inline(__always) static func probes(_ h: UInt64, _ bits: Int) -> [Int] {
+        let h1 = h, h2 = (h >> 32) | 1
+        return (0..<3).map { Int(truncatingIfNeeded: (h1 &+ UInt64($0) &* h2)) & (bits - 1) }
+    }
+
+    public static func mayContain(_ filter: [UInt8], _ value: String) -> Bool {
+        let v = Array(value.utf8)
+        let h = v.withUnsafeBufferPointer { ByteSliceTable.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+        let bits = filter.count * 8
+        guard bits > 0, bits & (bits - 1) == 0 else { return true }
+        return probes(h, bits).allSatisfy { filter[$0 >> 3] & (1 << UInt8($0 & 7)) != 0 }
+    }
 }
 
 struct ColumnChunkInfo {
@@ -89,6 +131,7 @@ enum SegmentFormat {
                     st.minString = String(decoding: s.bytes[lo], as: UTF8.self)
                     st.maxString = String(decoding: s.bytes[hi], as: UTF8.self)
                 }
+                if c.dictionaryCodes == nil { st.bloom = Bloom.build(s) }
             }
         }
         return st
@@ -257,8 +300,8 @@ final class SegmentReader {
 
     func column(named name: String) -> ColumnChunkInfo? { footer.columns.first { $0.name == name } }
 
-    /// Decompresses and decodes one column, checking each block's CRC.
-    func read(_ info: ColumnChunkInfo) throws -> Column {
+    /// Decompresses and decodes one column, checking each block's CRC; with `rows`, decodes only those rows.
+    func read(_ info: ColumnChunkInfo, rows selected: [Int32]? = nil) throws -> Column {
         let data = try SegmentReader.pread(fd: fd, offset: info.offset, count: info.length, path: path)
         var payload = [UInt8](repeating: 0, count: info.rawLength)
         try data.withUnsafeBytes { raw in
@@ -289,14 +332,29 @@ final class SegmentReader {
                 var validity: [UInt8]? = nil
                 if try r.u8() == 1 {
                     let bits = try r.raw((n + 7) / 8)
-                    var v = [UInt8](repeating: 0, count: n)
-                    for j in 0..<n { v[j] = (bits[j >> 3] >> UInt8(j & 7)) & 1 }
-                    validity = v
+                    if let sel = selected {
+                        validity = sel.map { (bits[Int($0) >> 3] >> UInt8(Int($0) & 7)) & 1 }
+                    } else {
+                        var v = [UInt8](repeating: 0, count: n)
+                        for j in 0..<n { v[j] = (bits[j >> 3] >> UInt8(j & 7)) & 1 }
+                        validity = v
+                    }
+                }
+                if let sel = selected {
+                    switch info.type.physical {
+                    case .int64: return .ints(info.type, try IntegerCodec.decode(&r, count: n, rows: sel), validity: validity)
+                    case .float64: return .reals(try RealCodec.decode(&r, count: n, rows: sel), validity: validity, type: info.type)
+                    case .bytes: return .strings(try BytesCodec.decode(&r, count: n, rows: sel), type: info.type)
+                    }
                 }
                 switch info.type.physical {
                 case .int64: return .ints(info.type, try IntegerCodec.decode(&r, count: n), validity: validity)
                 case .float64: return .reals(try RealCodec.decode(&r, count: n), validity: validity, type: info.type)
-                case .bytes: return .strings(try BytesCodec.decode(&r, count: n), type: info.type)
+                case .bytes:
+                    let (strings, dictionary) = try BytesCodec.decodeWithDictionary(&r, count: n)
+                    var c = Column.strings(strings, type: info.type)
+                    if let (codes, size) = dictionary { c.dictionaryCodes = codes; c.dictionarySize = size }
+                    return c
                 }
             }
         } catch let e as FormatError {

@@ -51,54 +51,103 @@ final class QueryExecutor {
         if let d = options.deadline, Date() > d { throw Diagnostic(Msg.budget("the query ran past its time budget"), r) }
     }
 
+    /// Rows where the predicate is exactly true.
+    func select(_ pred: BoundExpr, _ b: Batch) throws -> [Int32] {
+        let p = try pred.eval(b)
+        let v = p.int64Values, valid = p.validity
+        var sel: [Int32] = []
+        sel.reserveCapacity(b.count)
+        if let valid = valid {
+            for i in 0..<b.count where v[i] != 0 && valid[i] != 0 { sel.append(Int32(i)) }
+        } else {
+            for i in 0..<b.count where v[i] != 0 { sel.append(Int32(i)) }
+        }
+        return sel
+    }
+
+    func keptSegments(_ table: String, _ request: ScanRequest) throws -> [SegmentInfo] {
+        let (kept, pruned) = try store.plan(table, request)
+        stats.scan.segmentsTotal += kept.count + pruned
+        stats.scan.segmentsPruned += pruned
+        return kept
+    }
+
+    func readRows(_ seg: SegmentInfo, _ cols: [String], _ schema: TableSchema, _ rows: [Int32]) throws -> Batch {
+        do { return try store.read(seg, columns: cols, schema: schema, rows: rows) }
+        catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
+    }
+
+    /// One segment's columns, restricted to the request's exact time window.
+    func readSegment(_ seg: SegmentInfo, _ cols: [String], _ schema: TableSchema, _ request: ScanRequest, countOnly: Bool = true) throws -> Batch {
+        try checkDeadline()
+        var b: Batch
+        do { b = try store.read(seg, columns: cols, schema: schema) }
+        catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
+        if countOnly {
+            stats.scan.segmentsRead += 1
+            stats.scan.rowsRead += b.count
+            stats.scan.bytesRead += seg.bytes
+        }
+        if let lim = options.maxRowsScanned, stats.scan.rowsRead > lim {
+            throw Diagnostic(Msg.budget("the query read more than \(lim) rows (raise the limit with --max-rows-scanned)"), SourceRange(0, 0))
+        }
+        // Segments overlap the window; their rows may not.
+        if let tc = schema.timeColumn, request.timeFrom != nil || request.timeTo != nil {
+            let tcol: Column
+            do { tcol = cols.contains(tc) ? b.column(named: tc)! : try store.read(seg, columns: [tc], schema: schema).columns[0] }
+            catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
+            let t = tcol.int64Values
+            var sel: [Int32] = []
+            sel.reserveCapacity(b.count)
+            for i in 0..<tcol.count where !tcol.isNull(i) {
+                if let f = request.timeFrom, t[i] < f { continue }
+                if let to = request.timeTo, t[i] >= to { continue }
+                sel.append(Int32(i))
+            }
+            if sel.count < tcol.count { b = Batch(names: b.names, columns: b.columns.map { $0.gather(sel) }, count: sel.count) }
+        }
+        return b
+    }
+
     func execute(_ node: PlanNode, _ emit: (Batch) throws -> Void) throws {
         switch node {
         case .scan(let table, let schema, let request):
             let cols = request.columns ?? schema.columns.map(\.name)
-            let (kept, pruned) = try store.plan(table, request)
-            stats.scan.segmentsTotal += kept.count + pruned
-            stats.scan.segmentsPruned += pruned
-            for seg in kept {
-                try checkDeadline()
-                var b: Batch
-                do { b = try store.read(seg, columns: cols, schema: schema) }
-                catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
-                stats.scan.segmentsRead += 1
-                stats.scan.rowsRead += b.count
-                stats.scan.bytesRead += seg.bytes
-                if let lim = options.maxRowsScanned, stats.scan.rowsRead > lim {
-                    throw Diagnostic(Msg.budget("the query read more than \(lim) rows (raise the limit with --max-rows-scanned)"), SourceRange(0, 0))
-                }
-                // Exact time window: segments overlap the window, rows may not.
-                if let tc = schema.timeColumn, request.timeFrom != nil || request.timeTo != nil,
-                   let ti = schema.columns.firstIndex(where: { $0.name == tc }) {
-                    let tcol = cols.contains(tc) ? b.column(named: tc)! : try store.read(seg, columns: [tc], schema: schema).columns[0]
-                    _ = ti
-                    let t = tcol.int64Values
-                    var sel: [Int32] = []
-                    sel.reserveCapacity(b.count)
-                    for i in 0..<b.count where !tcol.isNull(i) {
-                        if let f = request.timeFrom, t[i] < f { continue }
-                        if let to = request.timeTo, t[i] >= to { continue }
-                        sel.append(Int32(i))
-                    }
-                    if sel.count < b.count { b = Batch(names: b.names, columns: b.columns.map { $0.gather(sel) }, count: sel.count) }
-                }
+            for seg in try keptSegments(table, request) {
+                let b = try readSegment(seg, cols, schema, request)
                 if b.count > 0 || cols.isEmpty { try emit(b) }
+            }
+        case .filter(.scan(let table, let schema, let request), let pred):
+            // Late materialization: read the predicate's columns, and the others only for segments with matches.
+            let cols = request.columns ?? schema.columns.map(\.name)
+            var predNames = Set<String>()
+            pred.collectNames(into: &predNames)
+            let first = cols.filter { predNames.contains($0) }
+            let rest = cols.filter { !predNames.contains($0) }
+            for seg in try keptSegments(table, request) {
+                let p = try readSegment(seg, first, schema, request)
+                let sel = try select(pred, p)
+                if sel.isEmpty { continue }
+                var kept = sel.count == p.count ? p : Batch(names: p.names, columns: p.columns.map { $0.gather(sel) }, count: sel.count)
+                if !rest.isEmpty {
+                    // Few rows kept: decode only those rows of the other columns.
+                    let timeFiltered = schema.timeColumn != nil && (request.timeFrom != nil || request.timeTo != nil)
+                    let others: Batch
+                    if !timeFiltered && sel.count * 8 < p.count {
+                        others = try readRows(seg, rest, schema, sel)
+                    } else {
+                        let whole = try readSegment(seg, rest, schema, request, countOnly: false)
+                        others = Batch(names: whole.names, columns: whole.columns.map { sel.count == whole.count ? $0 : $0.gather(sel) }, count: sel.count)
+                    }
+                    kept = Batch(names: first + rest, columns: kept.columns + others.columns, count: sel.count)
+                }
+                try emit(Batch(names: cols, columns: cols.map { kept.column(named: $0)! }, count: kept.count))
             }
         case .values(let b):
             try emit(b)
         case .filter(let child, let pred):
             try execute(child) { b in
-                let p = try pred.eval(b)
-                let v = p.int64Values, valid = p.validity
-                var sel: [Int32] = []
-                sel.reserveCapacity(b.count)
-                if let valid = valid {
-                    for i in 0..<b.count where v[i] != 0 && valid[i] != 0 { sel.append(Int32(i)) }
-                } else {
-                    for i in 0..<b.count where v[i] != 0 { sel.append(Int32(i)) }
-                }
+                let sel = try select(pred, b)
                 if sel.isEmpty { return }
                 if sel.count == b.count { try emit(b); return }
                 try emit(Batch(names: b.names, columns: b.columns.map { $0.gather(sel) }, count: sel.count))

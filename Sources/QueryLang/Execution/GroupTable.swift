@@ -31,16 +31,60 @@ final class GroupTable {
     }
 
     /// Group ids for every row of the key columns.
+    ///
+    /// Each key column is first turned into one 64-bit word per row, column at a time (an
+    /// integer's value, a real's bits, a dictionary code, or a per-batch id of the string), plus a
+    /// word of null flags. A per-batch table maps each row's words to a global group; only a word
+    /// tuple new to this batch pays the global lookup on the encoded key bytes.
     func assign(_ keys: [Column], count n: Int) -> [Int32] {
         var out = [Int32](repeating: 0, count: n)
         if keys.isEmpty {
             if keyValues.isEmpty { keyValues.append([]) }
             return out
         }
+        var words: [[UInt64]] = []
+        var nullMask: [UInt64]? = nil
+        for (k, c) in keys.enumerated() {
+            var w = [UInt64](repeating: 0, count: n)
+            switch c.storage {
+            case .int64(let v): v.withUnsafeBufferPointer { p in for i in 0..<n { w[i] = UInt64(bitPattern: p[i]) } }
+            case .float64(let v): for i in 0..<n { w[i] = (v[i] == 0 ? 0.0 : v[i]).bitPattern }
+            case .bytes(let s):
+                if let codes = c.dictionaryCodes {
+                    codes.withUnsafeBufferPointer { p in for i in 0..<n { w[i] = UInt64(UInt32(bitPattern: p[i])) } }
+                } else {
+                    var local = ByteSliceTable(capacity: 64)
+                    s.bytes.withUnsafeBufferPointer { b in
+                        let base = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                        for i in 0..<n { let r = s.range(i); w[i] = UInt64(local.intern(base + r.lowerBound, r.count)) }
+                    }
+                }
+                if c.type == .dynamic {
+                    for i in 0..<n where s.length(i) == 0 {
+                        if nullMask == nil { nullMask = [UInt64](repeating: 0, count: n) }
+                        nullMask![i] |= 1 << UInt64(k)
+                    }
+                }
+            }
+            if let v = c.validity {
+                if nullMask == nil { nullMask = [UInt64](repeating: 0, count: n) }
+                for i in 0..<n where v[i] == 0 { nullMask![i] |= 1 << UInt64(k); w[i] = 0 }
+            }
+            words.append(w)
+        }
+        if let m = nullMask { words.append(m) }
+        let width = words.count
+        var batch = WordTupleTable(width: width)
+        var tuple = [UInt64](repeating: 0, count: width)
         for i in 0..<n {
+            for k in 0..<width { tuple[k] = words[k][i] }
+            let (slot, found) = batch.find(tuple)
+            if found { out[i] = batch.value(slot); continue }
             scratch.removeAll(keepingCapacity: true)
             for c in keys { encode(c, i, &scratch) }
-            out[i] = scratch.withUnsafeBufferPointer { lookup($0, keys, i) }
+            let g = scratch.withUnsafeBufferPointer { lookup($0, keys, i) }
+            batch.insert(tuple, at: slot, value: g)
+            out[i] = g
         }
         return out
     }
@@ -88,5 +132,54 @@ final class GroupTable {
             }
         }
         return id
+    }
+}
+
+/// Open addressing from fixed-width tuples of words to group ids, for one batch.
+struct WordTupleTable {
+    let width: Int
+    private var keys: [UInt64] = []
+    private var values: [Int32] = []
+    private var slots: [Int32]
+
+    init(width: Int) { self.width = width; slots = [Int32](repeating: -1, count: 256) }
+
+    @inline(__always) func hash(_ t: [UInt64]) -> Int {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for x in t { h = (h ^ x) &* 0xBF58_476D_1CE4_E5B9; h ^= h >> 31 }
+        return Int(truncatingIfNeeded: h)
+    }
+
+    /// The slot holding `t`, or the empty slot where it belongs.
+    @inline(__always) func find(_ t: [UInt64]) -> (Int, Bool) {
+        let mask = slots.count - 1
+        var i = hash(t) & mask
+        while true {
+            let e = slots[i]
+            if e < 0 { return (i, false) }
+            var same = true
+            let base = Int(e) * width
+            for k in 0..<width where keys[base + k] != t[k] { same = false; break }
+            if same { return (i, true) }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    func value(_ slot: Int) -> Int32 { values[Int(slots[slot])] }
+
+    mutating func insert(_ t: [UInt64], at slot: Int, value: Int32) {
+        let e = Int32(values.count)
+        keys.append(contentsOf: t); values.append(value)
+        slots[slot] = e
+        if values.count * 2 > slots.count {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            let mask = slots.count - 1
+            for j in 0..<values.count {
+                let tt = Array(keys[(j * width)..<((j + 1) * width)])
+                var i = hash(tt) & mask
+                while slots[i] >= 0 { i = (i &+ 1) & mask }
+                slots[i] = Int32(j)
+            }
+        }
     }
 }
