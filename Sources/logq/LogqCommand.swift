@@ -31,7 +31,7 @@ struct Logq: ParsableCommand {
           logq run --store /tmp/store queries/01-request-histogram.kql
         """,
         version: version,
-        subcommands: [Generate.self, Ingest.self, Query.self, Run.self, Tables.self, Schema.self, Explain.self, Rejects.self, Functions.self]
+        subcommands: [Init.self, Generate.self, Ingest.self, Query.self, Run.self, Tables.self, Schema.self, Explain.self, Rejects.self, Functions.self]
     )
 
     /// Usage errors exit with 2 (ArgumentParser's default is 64), as the README documents.
@@ -381,5 +381,15 @@ struct Functions: ParsableCommand {
     func run() throws {
         print("aggregates: " + QueryEngine.aggregateNames.sorted().joined(separator: " "))
         print("scalar: " + QueryEngine.functionNames.joined(separator: " "))
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create an empty store (ingest also creates one).",
+        discussion: "Example: logq init --store /tmp/store")
+    @OptionGroup var store: StoreOption
+    func run() throws {
+        _ = store.open(create: true)
+        stderr("store ready at \(store.path)\n")
     }
 }
