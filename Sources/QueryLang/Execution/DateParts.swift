@@ -105,6 +105,7 @@ enum DateParts {
             switch tok {
             case "yyyy": return pad(Int64(p.y), 4)
             case "yy": return pad(Int64(p.y % 100), 2)
+            case "y": return String(p.y % 100)
             case "MM": return pad(Int64(p.m), 2)
             case "M": return String(p.m)
             case "dd": return pad(Int64(p.d), 2)

@@ -224,6 +224,136 @@ final class QueryExecutor {
             }
         case .render(let child, _):
             try execute(child, emit)
+        case .mvExpand(let child, let items, let itemIndex, let bagAsArray, let limit, let names, let types):
+            try execute(child) { b in
+                let values = try items.map { try $0.expr.eval(b) }
+                var rowOf: [Int32] = [], index: [Int64] = []
+                var expanded: [[Value]] = Array(repeating: [], count: items.count)
+                for i in 0..<b.count {
+                    let lists: [[JSONValue]?] = values.map { c in
+                        let v = c.value(i)
+                        guard case .dynamic(let j) = v else { return [.null] }
+                        switch j {
+                        case .null: return [.null]
+                        case .array(let a): return a
+                        case .object(let kv): return kv.map { bagAsArray ? .array([.string($0.0), $0.1]) : .object([($0.0, $0.1)]) }
+                        default: return [j]
+                        }
+                    }
+                    let n = min(lists.map { $0?.count ?? 0 }.max() ?? 0, limit)
+                    for k in 0..<n {
+                        rowOf.append(Int32(i)); index.append(Int64(k))
+                        for (m, l) in lists.enumerated() {
+                            let j = l.flatMap { k < $0.count ? $0[k] : nil } ?? .null
+                            expanded[m].append(MvExpand.cast(j, to: items[m].type))
+                        }
+                    }
+                }
+                if rowOf.isEmpty { return }
+                var cols: [Column] = []
+                for (name, t) in zip(names, types) {
+                    if let m = items.firstIndex(where: { $0.name == name }) { cols.append(.from(expanded[m], type: t)) }
+                    else if name == itemIndex { cols.append(.ints(.long, index)) }
+                    else { cols.append(b.column(named: name)!.gather(rowOf)) }
+                }
+                try emit(Batch(names: names, columns: cols, count: rowOf.count))
+            }
+        case .join(let left, let right, let kind, let lk, let rk, let output):
+            try executeJoin(left, right, kind, lk, rk, output, emit)
+        }
+    }
+
+    /// Hash join: build on the right side, stream the left. Rows whose key has a null never match.
+    func executeJoin(_ left: PlanNode, _ right: PlanNode, _ kind: JoinKind, _ lk: [BoundExpr], _ rk: [BoundExpr],
+                     _ output: [JoinOutput], _ emit: (Batch) throws -> Void) throws {
+        var parts: [Batch] = []
+        try execute(right) { parts.append($0) }
+        let R = QueryExecutor.concat(parts, names: right.names, types: right.types)
+        let keyTypes = zip(lk, rk).map { TypeWidening.widened($0.type, $1.type) }
+        func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) {
+            let cols = try zip(exprs, keyTypes).map { e, t -> Column in let c = try e.eval(b); return c.type == t ? c : c.converted(to: t) }
+            var hasNull = [Bool](repeating: false, count: b.count)
+            for c in cols where c.validity != nil || c.type == .dynamic { for i in 0..<b.count where c.isNull(i) { hasNull[i] = true } }
+            return (cols, hasNull)
+        }
+        let table = GroupTable()
+        let (rcols, rnull) = try keys(rk, R)
+        let rids = table.assign(rcols, count: R.count)
+        let groups = table.count
+        // Right rows per key, as offsets into one array.
+        var start = [Int](repeating: 0, count: groups + 1)
+        for (i, g) in rids.enumerated() where !rnull[i] { start[Int(g) + 1] += 1 }
+        for g in 0..<groups { start[g + 1] += start[g] }
+        var fill = start
+        var rows = [Int32](repeating: 0, count: start[groups])
+        for (i, g) in rids.enumerated() where !rnull[i] { rows[fill[Int(g)]] = Int32(i); fill[Int(g)] += 1 }
+        var rightMatched = [Bool](repeating: false, count: R.count)
+        var leftSeen = [Bool](repeating: false, count: groups)
+        let leftNames = left.names
+
+        func build(_ L: Batch?, _ li: [Int32], _ ri: [Int32]) -> Batch {
+            let cols = output.map { o -> Column in
+                if o.side == 0 { return L!.column(named: o.source)!.gatherOrNull(li) }
+                return R.column(named: o.source)!.gatherOrNull(ri)
+            }
+            return Batch(names: output.map(\.name), columns: cols, count: li.count)
+        }
+
+        try execute(left) { b in
+            let (lcols, lnull) = try keys(lk, b)
+            let lids = table.assign(lcols, count: b.count)
+            var li: [Int32] = [], ri: [Int32] = []
+            for i in 0..<b.count {
+                let g = Int(lids[i])
+                let matched = !lnull[i] && g < groups && start[g + 1] > start[g]
+                switch kind {
+                case .innerunique, .inner, .leftouter, .rightouter, .fullouter:
+                    if matched {
+                        if kind == .innerunique { if leftSeen[g] { continue }; leftSeen[g] = true }
+                        for k in start[g]..<start[g + 1] {
+                            let r = rows[k]
+                            rightMatched[Int(r)] = true
+                            li.append(Int32(i)); ri.append(r)
+                        }
+                    } else if kind == .leftouter || kind == .fullouter {
+                        li.append(Int32(i)); ri.append(-1)
+                    }
+                case .leftsemi: if matched { li.append(Int32(i)) }
+                case .leftanti: if !matched { li.append(Int32(i)) }
+                case .rightsemi, .rightanti:
+                    if matched { for k in start[g]..<start[g + 1] { rightMatched[Int(rows[k])] = true } }
+                }
+            }
+            if kind == .leftsemi || kind == .leftanti { ri = li }
+            if !li.isEmpty && kind != .rightsemi && kind != .rightanti { try emit(build(b, li, ri)) }
+        }
+        if kind == .rightouter || kind == .fullouter || kind == .rightsemi || kind == .rightanti {
+            var ri: [Int32] = []
+            for r in 0..<R.count where kind == .rightsemi ? rightMatched[r] : !rightMatched[r] { ri.append(Int32(r)) }
+            let li = [Int32](repeating: -1, count: ri.count)
+            let empty = Batch(names: leftNames, columns: left.types.map { .nulls($0, count: 0) }, count: 0)
+            if !ri.isEmpty { try emit(build(empty, li, ri)) }
+        }
+    }
+}
+
+extension Column {
+    /// Rows picked by index; -1 gives a null (an empty string for strings).
+    func gatherOrNull(_ rows: [Int32]) -> Column {
+        if !rows.contains(-1) { return gather(rows) }
+        let base = count > 0 ? gather(rows.map { max($0, 0) }) : Column.nulls(type, count: rows.count)
+        if count == 0 { return base }
+        switch base.storage {
+        case .bytes(let s):
+            var out = ByteStrings()
+            for (k, r) in rows.enumerated() { if r < 0 { out.appendEmpty() } else { out.append(s[k]) } }
+            return Column(type: type, storage: .bytes(out), validity: nil)
+        default:
+            var valid = base.validity ?? [UInt8](repeating: 1, count: rows.count)
+            for (k, r) in rows.enumerated() where r < 0 { valid[k] = 0 }
+            var c = base
+            c.validity = valid
+            return c
         }
     }
 }
@@ -285,5 +415,25 @@ struct RowComparator {
             else if less(row, heap[0]) { heap[0] = row; down(0) }
         }
         return heap.sorted { less($0, $1) }
+    }
+}
+
+enum MvExpand {
+    /// `to typeof(T)` only casts: an element that is not already a T becomes null.
+    static func cast(_ j: JSONValue, to t: KustoType) -> Value {
+        switch (t, j) {
+        case (.dynamic, .null): return .dynamic(.null)
+        case (.dynamic, _): return .dynamic(j)
+        case (_, .null): return .null
+        case (.long, .int(let v)), (.int, .int(let v)): return .long(v)
+        case (.real, .real(let v)), (.decimal, .real(let v)): return .real(v)
+        case (.real, .int(let v)), (.decimal, .int(let v)): return .real(Double(v))
+        case (.bool, .bool(let v)): return .bool(v)
+        case (.string, .string(let s)), (.guid, .string(let s)): return .string(s)
+        case (.datetime, .string(let s)): return Ticks.parseDatetime(s).map { .datetime($0) } ?? .null
+        case (.timespan, .string(let s)): return Ticks.parseTimespan(s).map { .timespan($0) } ?? .null
+        case (.string, _): return .string("")
+        default: return .null
+        }
     }
 }

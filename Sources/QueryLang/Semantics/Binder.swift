@@ -282,6 +282,29 @@ final class Binder {
             for n in nodes { for (name, t) in zip(n.names, n.types) { if let i = names.firstIndex(of: name) { types[i] = TypeWidening.widened(types[i], t) } else { names.append(name); types.append(t) } } }
             if let ws = ws { names.insert(ws, at: 0); types.insert(.string, at: 0) }
             return .union([input] + nodes, withSource: ws, names: names, types: types, sourceNames: ["union_arg0"] + srcNames)
+        case .mvExpand(let items, let types, let itemIndex, let bagAsArray, let limitExpr):
+            var names = rel.names, outTypes = rel.types
+            var bound: [(name: String, expr: BoundExpr, type: KustoType)] = []
+            var counter = ColumnCounter(existing: Set(rel.names))
+            for (it, t) in zip(items, types) {
+                let e = try bindExpr(it.expr, rel)
+                guard e.type == .dynamic else { throw Diagnostic(Msg.argumentType("mv-expand", "expects a dynamic array or property bag, got \(e.type.name)"), it.expr.range) }
+                let name = it.name ?? derivedName(it.expr) ?? counter.next()
+                let type = t ?? .dynamic
+                if let i = names.firstIndex(of: name) { outTypes[i] = type } else { names.append(name); outTypes.append(type) }
+                bound.append((name, e, type))
+            }
+            if let ix = itemIndex { names.append(ix); outTypes.append(.long) }
+            var limit = Int(Int32.max)
+            if let l = limitExpr {
+                guard let v = try bindExpr(l, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the mv-expand limit"), l.range) }
+                limit = Int(max(0, v))
+            }
+            return .mvExpand(input, items: bound, itemIndex: itemIndex, bagAsArray: bagAsArray, limit: limit, names: names, types: outTypes)
+        case .join(let kind, let right, let on):
+            return try bindJoin(kind, right, on, input, rel, lookup: false, op.range)
+        case .lookup(let kind, let right, let on):
+            return try bindJoin(kind, right, on, input, rel, lookup: true, op.range)
         case .getschema:
             let n = rel.names.count
             return .values(Batch(names: ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"],
@@ -299,6 +322,58 @@ final class Binder {
         default:
             throw Diagnostic(Msg.unsupportedOperator(op.name), op.range)
         }
+    }
+
+    func bindJoin(_ kind: JoinKind, _ right: Pipeline, _ on: [(Expr, Expr)], _ input: PlanNode, _ rel: Relation, lookup: Bool, _ r: SourceRange) throws -> PlanNode {
+        if lookup && kind != .leftouter && kind != .inner {
+            throw Diagnostic(Msg.argumentType("lookup", "kind must be leftouter or inner"), r)
+        }
+        let rightNode = try bindPipeline(right)
+        let rrel = relation(rightNode)
+        var lk: [BoundExpr] = [], rk: [BoundExpr] = []
+        var sameNameKeys = Set<String>()
+        func side(_ e: Expr) -> (Int?, Expr) {
+            if case .member(let b, let n) = e.kind, case .name(let s) = b.kind, s == "$left" || s == "$right" {
+                return (s == "$left" ? 0 : 1, Expr(kind: .name(n), range: e.range))
+            }
+            return (nil, e)
+        }
+        for (a, b) in on {
+            if case .name(let n) = a.kind, case .name(let m) = b.kind, n == m {
+                lk.append(try bindExpr(a, rel)); rk.append(try bindExpr(b, rrel)); sameNameKeys.insert(n)
+                continue
+            }
+            let (sa, ea) = side(a), (sb, eb) = side(b)
+            guard let x = sa, let y = sb, x != y else {
+                throw Diagnostic(Msg.argumentType("join", "each condition is a column name or $left.column == $right.column"), a.range + b.range)
+            }
+            let (le, re) = x == 0 ? (ea, eb) : (eb, ea)
+            lk.append(try bindExpr(le, rel)); rk.append(try bindExpr(re, rrel))
+        }
+        for (a, b) in zip(lk, rk) where !(a.type == b.type || (a.type.isNumeric && b.type.isNumeric)) {
+            throw Diagnostic(Msg.operandTypes("join on", a.type.name, b.type.name), a.range + b.range)
+        }
+        var out: [JoinOutput] = []
+        let leftCols = zip(rel.names, rel.types).map { JoinOutput(name: $0, side: 0, source: $0, type: $1) }
+        let rightCols = zip(rrel.names, rrel.types).map { JoinOutput(name: $0, side: 1, source: $0, type: $1) }
+        switch kind {
+        case .leftsemi, .leftanti: out = leftCols
+        case .rightsemi, .rightanti: out = rightCols
+        default:
+            out = leftCols
+            var used = Set(rel.names)
+            for var c in rightCols {
+                if lookup && sameNameKeys.contains(c.source) { continue }
+                if used.contains(c.name) {
+                    var k = 1
+                    while used.contains(c.source + String(k)) { k += 1 }
+                    c.name = c.source + String(k)
+                }
+                used.insert(c.name)
+                out.append(c)
+            }
+        }
+        return .join(input, rightNode, kind: kind, leftKeys: lk, rightKeys: rk, output: out)
     }
 
     static func dotNetName(_ t: KustoType) -> String {

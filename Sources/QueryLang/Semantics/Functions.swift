@@ -59,7 +59,7 @@ enum ScalarFunctions {
                 return .timespan(((days + 1) % 7) * Ticks.perDay) // 0001-01-01 was a Monday
             }
         }
-        for (name, part) in [("hourofday", "hour"), ("dayofmonth", "day"), ("dayofyear", "dayofyear"), ("monthofyear", "month"), ("getyear", "year"), ("getmonth", "month"), ("weekofyear", "week_of_year")] {
+        for (name, part) in [("hourofday", "hour"), ("dayofmonth", "day"), ("dayofyear", "dayofyear"), ("monthofyear", "month"), ("getyear", "year"), ("getmonth", "month"), ("weekofyear", "week_of_year"), ("week_of_year", "week_of_year")] {
             def([name], 1, 1) { a, r in
                 call(name, a, .int, r) { v in
                     guard case .datetime(let t) = v[0] else { return .null }
@@ -103,6 +103,12 @@ enum ScalarFunctions {
         }
         def(["unixtime_seconds_todatetime"], 1, 1) { a, r in
             call("unixtime_seconds_todatetime", a, .datetime, r) { v in v[0].asDouble.map { .datetime(Ticks.unixEpoch + Int64(($0 * 1e7).rounded())) } ?? .null }
+        }
+        def(["unixtime_microseconds_todatetime"], 1, 1) { a, r in
+            call("unixtime_microseconds_todatetime", a, .datetime, r) { v in v[0].asDouble.map { .datetime(Ticks.unixEpoch + Int64(($0 * 10).rounded())) } ?? .null }
+        }
+        def(["unixtime_nanoseconds_todatetime"], 1, 1) { a, r in
+            call("unixtime_nanoseconds_todatetime", a, .datetime, r) { v in v[0].asDouble.map { .datetime(Ticks.unixEpoch + Int64(($0 / 100).rounded())) } ?? .null }
         }
         def(["unixtime_milliseconds_todatetime"], 1, 1) { a, r in
             call("unixtime_milliseconds_todatetime", a, .datetime, r) { v in v[0].asDouble.map { .datetime(Ticks.unixEpoch + Int64(($0 * 1e4).rounded())) } ?? .null }
@@ -395,6 +401,17 @@ enum ScalarFunctions {
             s = max(s, 0); t = min(t, n - 1)
             return .dynamic(.array(s <= t ? Array(e[Int(s)...Int(t)]) : []))
         } }
+        for (n, asc) in [("array_sort_asc", true), ("array_sort_desc", false)] {
+            def([n], 1, 2) { a, r in call(n, a, .dynamic, r) { v in
+                guard case .dynamic(.array(let e)) = v[0] else { return .dynamic(.null) }
+                let nullsLast = v.count > 1 ? (Convert.toBool(v[1]) ?? true) : true
+                let values = e.map { QueryLang.Binder.unwrap($0, like: Value.null) }
+                let nonNull = zip(e, values).filter { !$0.1.isNull }.sorted { x, y in
+                    let c = ValueOrder.compare(x.1, y.1); return asc ? c < 0 : c > 0 }.map(\.0)
+                let nulls = e.filter { $0 == .null }
+                return .dynamic(.array(nullsLast ? nonNull + nulls : nulls + nonNull))
+            } }
+        }
         def(["bag_keys"], 1, 1) { a, r in call("bag_keys", a, .dynamic, r) { v in
             if case .dynamic(.object(let kv)) = v[0] { return .dynamic(.array(kv.map { .string($0.0) })) }; return .dynamic(.null)
         } }

@@ -8,6 +8,13 @@ struct AggregateSpec {
     var make: () -> AggregateState
 }
 
+struct JoinOutput {
+    var name: String
+    var side: Int
+    var source: String
+    var type: KustoType
+}
+
 struct SortSpec {
     var expr: BoundExpr
     var ascending: Bool
@@ -27,6 +34,11 @@ indirect enum PlanNode {
     case count(PlanNode)
     case union([PlanNode], withSource: String?, names: [String], types: [KustoType], sourceNames: [String])
     case render(PlanNode, String)
+    /// Hash join: the right side is built into a table, the left side streams. `output` lists
+    /// each output column: side (0 left, 1 right), the source column, and the output name.
+    /// Expands dynamic arrays/bags into rows; `items` replace same-named input columns or are appended.
+    case mvExpand(PlanNode, items: [(name: String, expr: BoundExpr, type: KustoType)], itemIndex: String?, bagAsArray: Bool, limit: Int, names: [String], types: [KustoType])
+    case join(PlanNode, PlanNode, kind: JoinKind, leftKeys: [BoundExpr], rightKeys: [BoundExpr], output: [JoinOutput])
 
     var names: [String] {
         switch self {
@@ -37,6 +49,8 @@ indirect enum PlanNode {
         case .summarize(_, let keys, let aggs): return keys.map(\.0) + aggs.flatMap { $0.outputs.map(\.0) }
         case .count: return ["Count"]
         case .union(_, _, let n, _, _): return n
+        case .join(_, _, _, _, _, let o): return o.map(\.name)
+        case .mvExpand(_, _, _, _, _, let n, _): return n
         }
     }
 
@@ -51,6 +65,8 @@ indirect enum PlanNode {
         case .summarize(_, let keys, let aggs): return keys.map(\.1.type) + aggs.flatMap { $0.outputs.map(\.1) }
         case .count: return [.long]
         case .union(_, _, _, let t, _): return t
+        case .join(_, _, _, _, _, let o): return o.map(\.type)
+        case .mvExpand(_, _, _, _, _, _, let t): return t
         }
     }
 
@@ -97,6 +113,16 @@ enum Planner {
         case .count(let c): return .count(prune(c, needed: []))
         case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map { prune($0, needed: needed) }, withSource: ws, names: n, types: t, sourceNames: sn)
         case .render(let c, let k): return .render(prune(c, needed: needed), k)
+        case .mvExpand(let c, let items, let ix, let bag, let lim, let n, let t):
+            var need = needed.map { $0.subtracting(items.map(\.name)) }
+            for it in items { need?.formUnion(names(it.expr)) }
+            return .mvExpand(prune(c, needed: need), items: items, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
+        case .join(let l, let r, let kind, let lk, let rk, let out):
+            var ln = Set<String>(), rn = Set<String>()
+            for k in lk { ln.formUnion(names(k)) }
+            for k in rk { rn.formUnion(names(k)) }
+            for o in out where needed?.contains(o.name) ?? true { if o.side == 0 { ln.insert(o.source) } else { rn.insert(o.source) } }
+            return .join(prune(l, needed: ln), prune(r, needed: rn), kind: kind, leftKeys: lk, rightKeys: rk, output: out)
         }
     }
 
@@ -122,6 +148,10 @@ enum Planner {
         case .count(let c): return .count(pushPredicates(c, window: window))
         case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map { pushPredicates($0, window: window) }, withSource: ws, names: n, types: t, sourceNames: sn)
         case .render(let c, let k): return .render(pushPredicates(c, window: window), k)
+        case .mvExpand(let c, let items, let ix, let bag, let lim, let n, let t):
+            return .mvExpand(pushPredicates(c, window: window), items: items, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
+        case .join(let l, let r, let kind, let lk, let rk, let out):
+            return .join(pushPredicates(l, window: window), pushPredicates(r, window: window), kind: kind, leftKeys: lk, rightKeys: rk, output: out)
         case .values: return node
         }
     }

@@ -183,7 +183,9 @@ struct Lexer {
                     if pos + 4 <= src.count, let v = UInt32(text(pos, pos + 4), radix: 16), let s = Unicode.Scalar(v) {
                         out.append(contentsOf: Array(String(Character(s)).utf8)); pos += 4
                     } else { out.append(0x75) }
-                default: out.append(e)
+                case 0x5C, 0x22, 0x27: out.append(e)
+                // Any other escape keeps its backslash, so regexes like '\d+' and '[^\w]' read as written.
+                default: out.append(0x5C); out.append(e)
                 }
                 continue
             }

@@ -382,18 +382,31 @@ struct Parser {
             kind = name == "join" ? .join(kind: jk, right: right, on: on) : .lookup(kind: jk, right: right, on: on)
         case "mv-expand":
             var limit: Expr? = nil
+            var itemIndex: String? = nil
+            var bagAsArray = false
             while tok.kind == .identifier && isPunct("=", peek()) && ["bagexpansion", "with_itemindex", "kind"].contains(tok.text) {
-                _ = advance(); _ = advance(); _ = try identifier()
+                let k = advance(); _ = advance(); let v = try identifier()
+                if k.text == "with_itemindex" { itemIndex = v.text } else { bagAsArray = v.text == "array" }
             }
             var cols: [NamedExpr] = []
+            var types: [KustoType?] = []
             repeat {
                 var ne = try namedExpr()
-                if acceptWord("to") { try expectWord("typeof"); try expectPunct("("); _ = try identifier(); try expectPunct(")") }
+                var t: KustoType? = nil
+                if acceptWord("to") {
+                    try expectWord("typeof"); try expectPunct("(")
+                    let tt = try identifier("a type")
+                    guard let ty = KustoType(name: tt.text) else {
+                        diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(tt.text)'", expected: "a type"), tt.range)); throw Stop()
+                    }
+                    t = ty
+                    try expectPunct(")")
+                }
                 if ne.name == nil, case .name(let n) = ne.expr.kind { ne.name = n }
-                cols.append(ne)
+                cols.append(ne); types.append(t)
             } while acceptPunct(",")
             if acceptWord("limit") { limit = try expression() }
-            kind = .mvExpand(cols, limit: limit)
+            kind = .mvExpand(cols, types: types, itemIndex: itemIndex, bagAsArray: bagAsArray, limit: limit)
         case "parse":
             var regex = false
             while tok.kind == .identifier && isPunct("=", peek()) {

@@ -67,7 +67,7 @@ public enum OperatorKind: Sendable {
     case union(withSource: String?, [Pipeline])
     case join(kind: JoinKind, right: Pipeline, on: [(Expr, Expr)])
     case lookup(kind: JoinKind, right: Pipeline, on: [(Expr, Expr)])
-    case mvExpand([NamedExpr], limit: Expr?)
+    case mvExpand([NamedExpr], types: [KustoType?], itemIndex: String?, bagAsArray: Bool, limit: Expr?)
     case parse(source: Expr, pattern: [ParsePart], regex: Bool)
     case makeSeries(aggregates: [NamedExpr], on: Expr, from: Expr?, to: Expr?, step: Expr, by: [NamedExpr])
     case getschema
