@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 DEV_PACKAGES := libsqlite3-dev zlib1g-dev liblz4-dev pkg-config
 DEMO_DIR ?= $(shell mktemp -d -t logq-demo.XXXXXX 2>/dev/null || echo /tmp/logq-demo)
+DEMO_DIR := $(DEMO_DIR)
 DEMO_ROWS ?= 200000
 LOGQ := .build/release/logq
 
