@@ -258,6 +258,24 @@ final class QueryExecutor {
                 }
                 try emit(Batch(names: names, columns: cols, count: rowOf.count))
             }
+        case .parse(let child, let source, let regex, let columns, let names, let types):
+            try execute(child) { b in
+                let text = try source.eval(b)
+                var parsed: [[Value]] = Array(repeating: [], count: columns.count)
+                for i in 0..<b.count {
+                    let m = try? regex.firstMatch(in: text.byteStrings.string(i))
+                    for (k, (_, t)) in columns.enumerated() {
+                        let captured = m.flatMap { k + 1 < $0.count ? $0[k + 1].substring.map(String.init) : nil }
+                        parsed[k].append(captured.map { Convert.parse($0, as: t) } ?? (t == .string ? .string("") : .null))
+                    }
+                }
+                var cols: [Column] = []
+                for (name, t) in zip(names, types) {
+                    if let k = columns.firstIndex(where: { $0.0 == name }) { cols.append(.from(parsed[k], type: t)) }
+                    else { cols.append(b.column(named: name)!) }
+                }
+                try emit(Batch(names: names, columns: cols, count: b.count))
+            }
         case .join(let left, let right, let kind, let lk, let rk, let output):
             try executeJoin(left, right, kind, lk, rk, output, emit)
         }

@@ -301,6 +301,25 @@ final class Binder {
                 limit = Int(max(0, v))
             }
             return .mvExpand(input, items: bound, itemIndex: itemIndex, bagAsArray: bagAsArray, limit: limit, names: names, types: outTypes)
+        case .parse(let source, let pattern, let isRegex):
+            let src = toStringExpr(try bindExpr(source, rel))
+            var re = "^"
+            var cols: [(String, KustoType)] = []
+            for (k, part) in pattern.enumerated() {
+                let last = k == pattern.count - 1
+                switch part {
+                case .text(let t): re += isRegex ? t : NSRegularExpression.escapedPattern(for: t)
+                case .wildcard: re += last ? ".*" : ".*?"
+                case .column(let n, let t):
+                    if cols.contains(where: { $0.0 == n }) { throw Diagnostic(Msg.duplicateColumn(n), op.range) }
+                    cols.append((n, t))
+                    re += last ? "(.*)" : "(.*?)"
+                }
+            }
+            let regex = try ScalarFunctions.compileRegex(re, op.range)
+            var names = rel.names, types = rel.types
+            for (n, t) in cols { if let i = names.firstIndex(of: n) { types[i] = t } else { names.append(n); types.append(t) } }
+            return .parse(input, source: src, regex: regex, columns: cols, names: names, types: types)
         case .join(let kind, let right, let on):
             return try bindJoin(kind, right, on, input, rel, lookup: false, op.range)
         case .lookup(let kind, let right, let on):

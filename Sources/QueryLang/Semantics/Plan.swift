@@ -38,6 +38,8 @@ indirect enum PlanNode {
     /// each output column: side (0 left, 1 right), the source column, and the output name.
     /// Expands dynamic arrays/bags into rows; `items` replace same-named input columns or are appended.
     case mvExpand(PlanNode, items: [(name: String, expr: BoundExpr, type: KustoType)], itemIndex: String?, bagAsArray: Bool, limit: Int, names: [String], types: [KustoType])
+    /// `parse`: one regex match per row fills the new columns (null or "" when it does not match).
+    case parse(PlanNode, source: BoundExpr, regex: Regex<AnyRegexOutput>, columns: [(String, KustoType)], names: [String], types: [KustoType])
     case join(PlanNode, PlanNode, kind: JoinKind, leftKeys: [BoundExpr], rightKeys: [BoundExpr], output: [JoinOutput])
 
     var names: [String] {
@@ -51,6 +53,7 @@ indirect enum PlanNode {
         case .union(_, _, let n, _, _): return n
         case .join(_, _, _, _, _, let o): return o.map(\.name)
         case .mvExpand(_, _, _, _, _, let n, _): return n
+        case .parse(_, _, _, _, let n, _): return n
         }
     }
 
@@ -67,6 +70,7 @@ indirect enum PlanNode {
         case .union(_, _, _, let t, _): return t
         case .join(_, _, _, _, _, let o): return o.map(\.type)
         case .mvExpand(_, _, _, _, _, _, let t): return t
+        case .parse(_, _, _, _, _, let t): return t
         }
     }
 
@@ -117,6 +121,10 @@ enum Planner {
             var need = needed.map { $0.subtracting(items.map(\.name)) }
             for it in items { need?.formUnion(names(it.expr)) }
             return .mvExpand(prune(c, needed: need), items: items, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
+        case .parse(let c, let src, let re, let cols, let n, let t):
+            var need = needed.map { $0.subtracting(cols.map(\.0)) }
+            need?.formUnion(names(src))
+            return .parse(prune(c, needed: need), source: src, regex: re, columns: cols, names: n, types: t)
         case .join(let l, let r, let kind, let lk, let rk, let out):
             var ln = Set<String>(), rn = Set<String>()
             for k in lk { ln.formUnion(names(k)) }
@@ -150,6 +158,8 @@ enum Planner {
         case .render(let c, let k): return .render(pushPredicates(c, window: window), k)
         case .mvExpand(let c, let items, let ix, let bag, let lim, let n, let t):
             return .mvExpand(pushPredicates(c, window: window), items: items, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
+        case .parse(let c, let src, let re, let cols, let n, let t):
+            return .parse(pushPredicates(c, window: window), source: src, regex: re, columns: cols, names: n, types: t)
         case .join(let l, let r, let kind, let lk, let rk, let out):
             return .join(pushPredicates(l, window: window), pushPredicates(r, window: window), kind: kind, leftKeys: lk, rightKeys: rk, output: out)
         case .values: return node
