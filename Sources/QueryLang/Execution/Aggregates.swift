@@ -184,20 +184,37 @@ final class PercentileState: AggregateState {
     func finish(groupCount: Int) -> [Column] {
         grow(&ints, groupCount, []); grow(&reals, groupCount, [])
         var outs: [[Value]] = Array(repeating: [], count: percents.count)
+        // Ranks in ascending order; each selection narrows the range left for the next one.
+        let order = percents.indices.sorted { percents[$0] < percents[$1] }
         for k in 0..<groupCount {
+            var picked = [Value](repeating: .null, count: percents.count)
             if type.physical == .int64 {
-                ints[k].sort()
-                let v = ints[k]
-                for (j, p) in percents.enumerated() {
-                    outs[j].append(v.isEmpty ? .null : (type == .datetime ? .datetime(v[PercentileState.rank(p, v.count)]) : type == .timespan ? .timespan(v[PercentileState.rank(p, v.count)]) : .long(v[PercentileState.rank(p, v.count)])))
+                let n = ints[k].count
+                if n > 0 {
+                    var lo = 0
+                    for j in order {
+                        let r = PercentileState.rank(percents[j], n)
+                        Selection.select(&ints[k], r, from: lo)
+                        lo = r
+                        let v = ints[k][r]
+                        picked[j] = type == .datetime ? .datetime(v) : type == .timespan ? .timespan(v) : .long(v)
+                    }
                 }
                 ints[k] = []
             } else {
-                reals[k].sort()
-                let v = reals[k]
-                for (j, p) in percents.enumerated() { outs[j].append(v.isEmpty ? .null : .real(v[PercentileState.rank(p, v.count)])) }
+                let n = reals[k].count
+                if n > 0 {
+                    var lo = 0
+                    for j in order {
+                        let r = PercentileState.rank(percents[j], n)
+                        Selection.select(&reals[k], r, from: lo)
+                        lo = r
+                        picked[j] = .real(reals[k][r])
+                    }
+                }
                 reals[k] = []
             }
+            for j in 0..<percents.count { outs[j].append(picked[j]) }
         }
         if asArray {
             let arrays: [Value] = (0..<groupCount).map { k in
@@ -318,5 +335,31 @@ final class VarianceState: AggregateState {
             return sqrtResult ? r.squareRoot() : r
         }
         return [.reals(v)]
+    }
+}
+
+/// Quickselect: afterwards `a[k]` holds the value a full sort would put there, with nothing
+/// larger before it and nothing smaller after it (within `from..<a.count`). Expected linear time,
+/// against n log n for the sort it replaces in percentile().
+enum Selection {
+    static func select<T: Comparable>(_ a: inout [T], _ k: Int, from: Int) {
+        a.withUnsafeMutableBufferPointer { p in
+            var lo = from, hi = p.count - 1
+            while hi > lo {
+                // median of three as pivot
+                let mid = lo + (hi - lo) / 2
+                if p[mid] < p[lo] { p.swapAt(mid, lo) }
+                if p[hi] < p[lo] { p.swapAt(hi, lo) }
+                if p[hi] < p[mid] { p.swapAt(hi, mid) }
+                let pivot = p[mid]
+                var i = lo, j = hi
+                while i <= j {
+                    while p[i] < pivot { i += 1 }
+                    while pivot < p[j] { j -= 1 }
+                    if i <= j { p.swapAt(i, j); i += 1; j -= 1 }
+                }
+                if k <= j { hi = j } else if k >= i { lo = i } else { return }
+            }
+        }
     }
 }

@@ -51,6 +51,28 @@ final class QueryExecutor {
         if let d = options.deadline, Date() > d { throw Diagnostic(Msg.budget("the query ran past its time budget"), r) }
     }
 
+    let statsLock = NSLock()
+    static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+    /// Runs `work` on up to `workers` items at once and hands the results to `body` in order;
+    /// at most `workers` results are held at a time.
+    func forEachParallel<T, R>(_ items: [T], _ work: @escaping (T) throws -> R, _ body: (R) throws -> Void) throws {
+        let w = QueryExecutor.workers
+        if w == 1 || items.count < 2 { for x in items { try body(try work(x)) }; return }
+        var start = 0
+        while start < items.count {
+            let window = Array(items[start..<min(items.count, start + w)])
+            var results = [Result<R, Error>?](repeating: nil, count: window.count)
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: window.count) { k in
+                let r = Result { try work(window[k]) }
+                lock.lock(); results[k] = r; lock.unlock()
+            }
+            for r in results { try body(try r!.get()) }
+            start += w
+        }
+    }
+
     /// Rows where the predicate is exactly true.
     func select(_ pred: BoundExpr, _ b: Batch) throws -> [Int32] {
         let p = try pred.eval(b)
@@ -83,12 +105,15 @@ final class QueryExecutor {
         var b: Batch
         do { b = try store.read(seg, columns: cols, schema: schema) }
         catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
+        statsLock.lock()
         if countOnly {
             stats.scan.segmentsRead += 1
             stats.scan.rowsRead += b.count
             stats.scan.bytesRead += seg.bytes
         }
-        if let lim = options.maxRowsScanned, stats.scan.rowsRead > lim {
+        let rowsRead = stats.scan.rowsRead
+        statsLock.unlock()
+        if let lim = options.maxRowsScanned, rowsRead > lim {
             throw Diagnostic(Msg.budget("the query read more than \(lim) rows (raise the limit with --max-rows-scanned)"), SourceRange(0, 0))
         }
         // Segments overlap the window; their rows may not.
@@ -113,8 +138,7 @@ final class QueryExecutor {
         switch node {
         case .scan(let table, let schema, let request):
             let cols = request.columns ?? schema.columns.map(\.name)
-            for seg in try keptSegments(table, request) {
-                let b = try readSegment(seg, cols, schema, request)
+            try forEachParallel(try keptSegments(table, request), { try self.readSegment($0, cols, schema, request) }) { b in
                 if b.count > 0 || cols.isEmpty { try emit(b) }
             }
         case .filter(.scan(let table, let schema, let request), let pred):
@@ -124,10 +148,14 @@ final class QueryExecutor {
             pred.collectNames(into: &predNames)
             let first = cols.filter { predNames.contains($0) }
             let rest = cols.filter { !predNames.contains($0) }
-            for seg in try keptSegments(table, request) {
-                let p = try readSegment(seg, first, schema, request)
-                let sel = try select(pred, p)
-                if sel.isEmpty { continue }
+            let kept = try keptSegments(table, request)
+            // Decode and filter segments on all cores; late columns and emission stay in order on this thread.
+            try forEachParallel(kept, { seg -> (SegmentInfo, Batch, [Int32]) in
+                let p = try self.readSegment(seg, first, schema, request)
+                return (seg, p, try self.select(pred, p))
+            }) { item in
+                let (seg, p, sel) = item
+                if sel.isEmpty { return }
                 var kept = sel.count == p.count ? p : Batch(names: p.names, columns: p.columns.map { $0.gather(sel) }, count: sel.count)
                 if !rest.isEmpty {
                     // Few rows kept: decode only those rows of the other columns.
