@@ -152,6 +152,15 @@ public final class Store: @unchecked Sendable {
         let n = rows?.count ?? reader.footer.rows
         var cols: [Column] = []
         for name in columns {
+            if let (parent, key) = DynamicPaths.split(name) {
+                // A dynamic key's sub-column; segments written without it derive it from the parent.
+                if let info = reader.column(named: name) { cols.append(try reader.read(info, rows: rows)); continue }
+                guard let p = reader.column(named: parent), p.type == .dynamic || schema.column(named: parent)?.type == .dynamic else {
+                    cols.append(.nulls(.dynamic, count: n)); continue
+                }
+                cols.append(DynamicPaths.extract(try reader.read(p, rows: rows).converted(to: .dynamic), key: key))
+                continue
+            }
             guard let want = schema.column(named: name) else { throw StoreError.tableNotFound("\(schema.name).\(name)") }
             if let info = reader.column(named: name) {
                 cols.append(try reader.read(info, rows: rows).converted(to: want.type))

@@ -49,7 +49,7 @@ public final class CompiledQuery {
             let pad = String(repeating: "  ", count: depth)
             switch n {
             case .scan(let t, let s, let r):
-                out += "\(pad)Scan \(t) columns=[\((r.columns ?? s.columns.map(\.name)).joined(separator: ", "))]"
+                out += "\(pad)Scan \(t) columns=[\((r.columns ?? s.columns.map(\.name)).map { $0.replacingOccurrences(of: "\u{1F}", with: ".") }.joined(separator: ", "))]"
                 if r.timeFrom != nil || r.timeTo != nil {
                     out += " time=[\(r.timeFrom.map(Ticks.formatDatetime) ?? "-inf") .. \(r.timeTo.map(Ticks.formatDatetime) ?? "+inf"))"
                 }

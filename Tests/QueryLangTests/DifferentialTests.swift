@@ -80,4 +80,36 @@ final class DifferentialTests: XCTestCase {
             XCTAssertEqual(r.columns[0].int64Values[0], cq.int(0))
         }
     }
+
+    func testDynamicSubcolumnsMatchJSONExtraction() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logq-sub-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var rng = RNG(s: 5)
+        let lines = (0..<3000).map { i -> String in
+            let rare = rng.next() % 10 == 0 ? ",\"b\":\"rare\(rng.next() % 3)\"" : ""
+            let a = rng.next() % 7 == 0 ? "null" : "\"v\(rng.next() % 5)\""
+            return "{\"ts\":\"2025-01-01T00:00:00Z\",\"d\":{\"a\":\(a),\"n\":\(i % 4)\(rare)}}"
+        }
+        try lines.joined(separator: "\n").write(toFile: dir + "/t.jsonl", atomically: true, encoding: .utf8)
+        let store = try Store(path: dir + "/s", create: true)
+        var o = IngestOptions(table: "t"); o.segmentRows = 1000
+        _ = try store.ingest(paths: [dir + "/t.jsonl"], options: o)
+        XCTAssertEqual(try store.schema(of: "t")!.columns.map(\.name), ["ts", "d"], "sub-columns stay out of the schema")
+        let seg = try store.segments(of: "t")[0]
+        let footer = try SegmentReader(path: store.segmentsDirectory + "/" + seg.file).footer.columns.map(\.name)
+        XCTAssertTrue(footer.contains(DynamicPaths.subcolumn("d", "a")), "\(footer)")
+        XCTAssertFalse(footer.contains(DynamicPaths.subcolumn("d", "b")), "a rare key is not shredded")
+        func rows(_ q: String) throws -> [String] {
+            let r = try QueryEngine.compile(q, store: store).run()
+            return (0..<r.rowCount).map { i in r.columns.map { ResultFormatter.text($0, i) }.joined(separator: "|") }
+        }
+        for key in ["a", "b", "n"] {
+            let viaScan = try rows("t | where isnotnull(d.\(key)) | summarize c = count() by v = tostring(d.\(key)) | order by v asc")
+            let viaJSON = try rows("t | extend x = d | where isnotnull(x.\(key)) | summarize c = count() by v = tostring(x.\(key)) | order by v asc")
+            XCTAssertEqual(viaScan, viaJSON, key)
+            XCTAssertFalse(viaScan.isEmpty, key)
+        }
+        XCTAssertTrue(try QueryEngine.compile("t | summarize count() by tostring(d.a)", store: store).explain().contains("columns=[d.a]"))
+    }
 }

@@ -144,7 +144,7 @@ extension Store {
                         .bind(.text(seg.table), seg.timeColumn.map { .text($0) } ?? .null, .text(now)).run()
                 }
                 var cols = existing?.columns ?? []
-                for c in seg.schema {
+                for c in seg.schema where DynamicPaths.split(c.name) == nil {
                     if let i = cols.firstIndex(where: { $0.name == c.name }) {
                         let w = TypeWidening.widened(cols[i].type, c.type)
                         if w != cols[i].type {
@@ -637,6 +637,14 @@ final class IngestJob {
             let v2 = cols[ti].validity
             for i in 0..<rows where (v2?[i] ?? 1) != 0 {
                 minTime = min(minTime ?? t2[i], t2[i]); maxTime = max(maxTime ?? t2[i], t2[i])
+            }
+        }
+        // Frequent keys of dynamic columns get sub-columns (see DynamicPaths).
+        for (k, c) in zip(schema, cols) where c.type == .dynamic {
+            let keys = DynamicPaths.frequentKeys(c)
+            for (key, sub) in zip(keys, DynamicPaths.extract(c, keys: keys)) {
+                schema.append(ColumnSchema(name: DynamicPaths.subcolumn(k.name, key), type: .dynamic))
+                cols.append(sub)
             }
         }
         let enc = SegmentFormat.encode(schema: schema, columns: cols, rows: rows)

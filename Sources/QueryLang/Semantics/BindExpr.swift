@@ -342,51 +342,16 @@ extension Binder {
 }
 
 /// `d.key` and `d["key"]` on dynamic columns: the key's value is found by scanning the JSON text
-/// (skipping other values without building them), so reading one key never parses whole documents.
-enum DynamicAccess {
-    static func member(_ base: BoundExpr, _ key: String, _ r: SourceRange) -> BoundExpr {
-        let k = Array(key.utf8)
-        return Call("member", [base], type: .dynamic, range: r) { c, n in
-            let s = c[0].byteStrings
-            var out = ByteStrings()
-            out.reserve(rows: n, bytes: n * 8)
-            s.bytes.withUnsafeBufferPointer { p in
-                guard let base = p.baseAddress else { for _ in 0..<n { out.appendEmpty() }; return }
-                var scratch: [UInt8] = []
-                for i in 0..<n {
-                    let rg = s.range(i)
-                    if let v = find(base, rg, k, &scratch) { out.append(UnsafeBufferPointer(start: base + v.lowerBound, count: v.count)) }
-                    else { out.appendEmpty() }
-                }
-            }
-            return .strings(out, type: .dynamic)
-        }
+/// (skipping other values without building them). Over a scan, the planner replaces it by a read
+/// of the key's sub-column (see `DynamicPaths`).
+final class MemberAccess: Call {
+    let key: String
+    init(_ base: BoundExpr, key: String, range: SourceRange) {
+        self.key = key
+        super.init("member", [base], type: .dynamic, range: range) { c, _ in DynamicPaths.extract(c[0], key: key) }
     }
+}
 
-    static func find(_ base: UnsafePointer<UInt8>, _ rg: Range<Int>, _ key: [UInt8], _ scratch: inout [UInt8]) -> Range<Int>? {
-        guard rg.count > 1 else { return nil }
-        var s = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
-        s.skipWhitespace()
-        guard s.peek() == 0x7B else { return nil }
-        s.pos += 1
-        while true {
-            s.skipWhitespace()
-            guard s.peek() == 0x22 else { return nil }
-            scratch.removeAll(keepingCapacity: true)
-            guard (try? s.readString(into: &scratch)) != nil else { return nil }
-            s.skipWhitespace()
-            guard s.peek() == 0x3A else { return nil }
-            s.pos += 1
-            s.skipWhitespace()
-            guard let v = try? s.skipValue() else { return nil }
-            if scratch == key {
-                // JSON null reads as dynamic null.
-                if v.count == 4 && base[v.lowerBound] == 0x6E { return nil }
-                return v
-            }
-            s.skipWhitespace()
-            if s.peek() == 0x2C { s.pos += 1; continue }
-            return nil
-        }
-    }
+enum DynamicAccess {
+    static func member(_ base: BoundExpr, _ key: String, _ r: SourceRange) -> BoundExpr { MemberAccess(base, key: key, range: r) }
 }

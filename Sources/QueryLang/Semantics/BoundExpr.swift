@@ -34,7 +34,7 @@ final class Constant: BoundExpr {
 
 /// A function or operator applied to argument columns by a kernel chosen at bind time
 /// (so dispatch on types happens once per query, and the kernel loops over typed buffers).
-final class Call: BoundExpr {
+class Call: BoundExpr {
     let name: String
     let args: [BoundExpr]
     let kernel: ([Column], Int) throws -> Column

@@ -86,7 +86,7 @@ indirect enum PlanNode {
 /// or of a column with a constant go into the scan to prune segments.
 enum Planner {
     static func optimize(_ node: PlanNode, window: (Int64?, Int64?)) -> PlanNode {
-        let pushed = pushPredicates(node, window: window)
+        let pushed = pushPredicates(useSubcolumns(node), window: window)
         return prune(pushed, needed: nil)
     }
 
@@ -96,7 +96,10 @@ enum Planner {
     static func prune(_ node: PlanNode, needed: Set<String>?) -> PlanNode {
         switch node {
         case .scan(let t, let s, var r):
-            if let needed = needed { r.columns = s.columns.map(\.name).filter { needed.contains($0) } }
+            if let needed = needed {
+                r.columns = s.columns.map(\.name).filter { needed.contains($0) }
+                    + needed.filter { n in DynamicPaths.split(n).map { p in s.column(named: p.parent)?.type == .dynamic } ?? false }.sorted()
+            }
             return .scan(table: t, schema: s, request: r)
         case .values: return node
         case .filter(let c, let p):
@@ -202,5 +205,61 @@ enum Planner {
         case "==": r.predicates.append(.intRange(column: col.name, min: v, max: v))
         default: break
         }
+    }
+}
+
+extension Planner {
+    /// Is this node a scan seen through operators that keep the scan's column names?
+    static func isScanChain(_ n: PlanNode) -> Bool {
+        switch n {
+        case .scan: return true
+        case .filter(let c, _), .sort(let c, _, _), .take(let c, _): return isScanChain(c)
+        default: return false
+        }
+    }
+
+    /// Rewrites `column.key` into a read of the key's sub-column wherever the expression's input is
+    /// a table scan (so the name still means the stored column).
+    static func useSubcolumns(_ node: PlanNode) -> PlanNode {
+        func rw(_ e: BoundExpr, _ child: PlanNode) -> BoundExpr {
+            guard isScanChain(child), case .scan(_, let schema, _) = scanOf(child) else { return e }
+            return rewrite(e, schema)
+        }
+        switch node {
+        case .scan, .values: return node
+        case .filter(let c, let p): return .filter(useSubcolumns(c), rw(p, c))
+        case .project(let c, let cols): return .project(useSubcolumns(c), cols.map { ($0.0, rw($0.1, c)) })
+        case .summarize(let c, let keys, let aggs):
+            let a2 = aggs.map { a -> AggregateSpec in var b = a; b.args = a.args.map { rw($0, c) }; return b }
+            return .summarize(useSubcolumns(c), keys: keys.map { ($0.0, rw($0.1, c)) }, aggregates: a2)
+        case .sort(let c, let k, let l): return .sort(useSubcolumns(c), k.map { SortSpec(expr: rw($0.expr, c), ascending: $0.ascending, nullsFirst: $0.nullsFirst) }, limit: l)
+        case .take(let c, let n): return .take(useSubcolumns(c), n)
+        case .count(let c): return .count(useSubcolumns(c))
+        case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map(useSubcolumns), withSource: ws, names: n, types: t, sourceNames: sn)
+        case .render(let c, let k): return .render(useSubcolumns(c), k)
+        case .mvExpand(let c, let items, let ix, let bag, let lim, let n, let t):
+            return .mvExpand(useSubcolumns(c), items: items.map { ($0.name, rw($0.expr, c), $0.type) }, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
+        case .parse(let c, let src, let re, let cols, let n, let t): return .parse(useSubcolumns(c), source: rw(src, c), regex: re, columns: cols, names: n, types: t)
+        case .join(let l, let r, let kind, let lk, let rk, let out):
+            return .join(useSubcolumns(l), useSubcolumns(r), kind: kind, leftKeys: lk.map { rw($0, l) }, rightKeys: rk.map { rw($0, r) }, output: out)
+        }
+    }
+
+    static func scanOf(_ n: PlanNode) -> PlanNode {
+        switch n {
+        case .filter(let c, _), .sort(let c, _, _), .take(let c, _): return scanOf(c)
+        default: return n
+        }
+    }
+
+    static func rewrite(_ e: BoundExpr, _ schema: TableSchema) -> BoundExpr {
+        if let m = e as? MemberAccess, let base = m.args.first as? ColumnRef, schema.column(named: base.name)?.type == .dynamic {
+            return ColumnRef(name: DynamicPaths.subcolumn(base.name, m.key), type: .dynamic, range: m.range)
+        }
+        guard let c = e as? Call else { return e }
+        let args = c.args.map { rewrite($0, schema) }
+        if zip(args, c.args).allSatisfy({ $0 === $1 }) { return e }
+        if let m = c as? MemberAccess { return MemberAccess(args[0], key: m.key, range: m.range) }
+        return Call(c.name, args, type: c.type, range: c.range, kernel: c.kernel)
     }
 }
