@@ -222,6 +222,8 @@ final class IngestJob {
     var segmentCounter = 0
     /// Set for diagnostic-settings records, whose `time` and `resourceId` are the workspace's `TimeGenerated` and `_ResourceId`.
     var keyAliases: [String: String] = [:]
+    /// Continuous Export lines: each is mapped to classic-schema records first.
+    var ceMode = false
 
     init(store: Store, file: String, options: IngestOptions, index: Int, total: Int, progress: ((IngestProgress) -> Void)?) {
         self.store = store; self.file = file; self.options = options; self.index = index; self.total = total; self.progress = progress
@@ -300,7 +302,9 @@ final class IngestJob {
                 guard (try? s.skipValue()) != nil else { return (false, false) }
                 var k = JSONScanner(p.baseAddress!, start: start, end: s.pos)
                 let keys = Self.topLevelKeys(&k)
-                return (true, keys.contains("records") || keys.contains("tables") || keys.contains("Tables"))
+                let multiLine = buf[start..<s.pos].contains(0x0A)
+                if ExportMappings.isContinuousExport(keys) { ceMode = true }
+                return (true, keys.contains("records") || keys.contains("tables") || keys.contains("Tables") || ExportMappings.isOTLP(keys) || multiLine)
             }
             wholeDocument = shape.wrapper || (!shape.complete && !eof && !buf[start...].contains(0x0A))
         }
@@ -385,6 +389,7 @@ final class IngestJob {
             while lo < hi, [0x20, 0x09, 0x0D].contains(base[lo]) { lo += 1 }
             while hi > lo, [0x20, 0x09, 0x0D].contains(base[hi - 1]) { hi -= 1 }
             if lo == hi { return }
+            if ceMode { ingestMapped(base, lo..<hi, line: line, offset: streamOffset + (lo - r.lowerBound), ExportMappings.continuousExport); return }
             ingestRecord(base, lo..<hi, line: line, offset: streamOffset + (lo - r.lowerBound))
         }
     }
@@ -399,7 +404,7 @@ final class IngestJob {
             var b = builder(for: guess)
             try b.shred(base, r)
             var table = guess
-            if options.table == nil {
+            if options.table == nil && !routingKeys.isEmpty {
                 table = route(b, keys: routingKeys)
                 if table != guess {
                     b.removeLastRow()
@@ -421,6 +426,24 @@ final class IngestJob {
     }
 
     var lastTable: String? = nil
+
+    /// Parses a record, maps it to flat records of their own tables, and shreds those.
+    func ingestMapped(_ base: UnsafePointer<UInt8>, _ r: Range<Int>, line: Int, offset: Int, _ map: (JSONValue) -> [(table: String, record: JSONValue)]) {
+        let doc: JSONValue
+        do { doc = try JSONValue.parse(base, r) }
+        catch { reject(line: line, offset: offset, reason: describe(error, base: r.lowerBound), text: Array(UnsafeBufferPointer(start: base + r.lowerBound, count: min(r.count, 1024)))); return }
+        let records = map(doc)
+        if records.isEmpty { reject(line: line, offset: offset, reason: "no telemetry item in this export record", text: Array(UnsafeBufferPointer(start: base + r.lowerBound, count: min(r.count, 1024)))) }
+        for (table, rec) in records {
+            let bytes = rec.jsonBytes
+            bytes.withUnsafeBufferPointer { p in
+                let saved = lastTable
+                lastTable = options.table ?? table
+                ingestRecord(p.baseAddress!, 0..<p.count, line: line, offset: offset, routingKeys: [])
+                lastTable = saved
+            }
+        }
+    }
 
     func describe(_ error: Error, base: Int) -> String {
         if let f = error as? JSONScanner.Failure { return "\(f.message) (column \(f.offset - base + 1))" }
@@ -501,9 +524,29 @@ final class IngestJob {
                         if s.peek() == 0x2C { s.pos += 1; continue }
                         break
                     }
-                } else {
+                } else if keys.contains("tables") || keys.contains("Tables") {
                     let doc = try parseWhole(base, start..<p.count)
                     try ingestResultTables(doc)
+                } else {
+                    // Pretty-printed records (OTLP documents among them), one after another.
+                    var line = lineNumber(buf, upTo: start)
+                    var last = start
+                    while true {
+                        s.skipWhitespace()
+                        if s.atEnd { break }
+                        for i in last..<s.pos where buf[i] == 0x0A { line += 1 }
+                        last = s.pos
+                        let begin = s.pos
+                        guard let r = try? s.skipValue() else {
+                            reject(line: line, offset: begin, reason: "malformed JSON document", text: Array(buf[begin..<min(buf.count, begin + 200)]))
+                            break
+                        }
+                        var k = JSONScanner(base, start: r.lowerBound, end: r.upperBound)
+                        let ks = Self.topLevelKeys(&k)
+                        if ExportMappings.isOTLP(ks) { ingestMapped(base, r, line: line, offset: begin, ExportMappings.otlp) }
+                        else if ExportMappings.isContinuousExport(ks) { ingestMapped(base, r, line: line, offset: begin, ExportMappings.continuousExport) }
+                        else { ingestRecord(base, r, line: line, offset: begin) }
+                    }
                 }
             }
         }

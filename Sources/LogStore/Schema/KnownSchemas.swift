@@ -34,6 +34,13 @@ public enum KnownSchemas {
         "availabilityResults": [("timestamp", .datetime), ("id", .string), ("name", .string), ("location", .string),
                                 ("success", .bool), ("message", .string), ("size", .real), ("duration", .real),
                                 ("performanceBucket", .string), ("itemType", .string)] + dims + common,
+        // OpenTelemetry OTLP/JSON, as logq maps it (see ExportMappings.otlp).
+        "OTelLogs": [("TimeGenerated", .datetime), ("ObservedTime", .datetime), ("SeverityNumber", .int), ("SeverityText", .string),
+                     ("Body", .dynamic), ("TraceId", .string), ("SpanId", .string), ("Attributes", .dynamic), ("Resource", .dynamic),
+                     ("ScopeName", .string), ("ScopeVersion", .string)],
+        "OTelSpans": [("TimeGenerated", .datetime), ("EndTime", .datetime), ("DurationMs", .real), ("Name", .string), ("Kind", .int),
+                      ("TraceId", .string), ("SpanId", .string), ("ParentSpanId", .string), ("StatusCode", .int), ("StatusMessage", .string),
+                      ("Attributes", .dynamic), ("Resource", .dynamic), ("ScopeName", .string)],
     ]
 
     /// The declared columns of a table, in documented order, or nil for tables whose types are inferred.
