@@ -219,6 +219,28 @@ final class IngestTests: XCTestCase {
         }
     }
 
+    func testBloomFiltersPruneSegmentsOnStringEquality() throws {
+        var rng = EncodingTests.RNG(s: 8)
+        let ids = (0..<8000).map { _ in String(format: "%016llx%016llx", rng.next(), rng.next()) }
+        let f = write("ids.jsonl", ids.enumerated().map { "{\"timestamp\":\"2025-01-01T00:00:00Z\",\"i\":\($0.offset),\"op\":\"\($0.element)\"}" }.joined(separator: "\n"))
+        let store = try Store(path: dir + "/store", create: true)
+        var o = IngestOptions(table: "T"); o.segmentRows = 2000
+        _ = try store.ingest(paths: [f], options: o)
+        let total = try store.segments(of: "T").count
+        XCTAssertGreaterThanOrEqual(total, 4)
+        var falsePositives = 0
+        for id in ids.prefix(50) {
+            let (kept, pruned) = try store.plan("T", ScanRequest(predicates: [.stringEquals(column: "op", value: id)]))
+            XCTAssertEqual(kept.count + pruned, total)
+            XCTAssertGreaterThanOrEqual(kept.count, 1, "the segment holding \(id) must be kept")
+            falsePositives += kept.count - 1
+        }
+        // 3 probes at 8 bits a value: about 3% per segment.
+        XCTAssertLessThan(falsePositives, 50 * (total - 1) / 8)
+        let (absent, _) = try store.plan("T", ScanRequest(predicates: [.stringEquals(column: "op", value: "not-an-id")]))
+        XCTAssertLessThanOrEqual(absent.count, 1)
+    }
+
     func testGeneratorIsDeterministicAndRoundTrips() throws {
         var o = TelemetryGenerator.Options()
         o.rows = 2000; o.seed = 5

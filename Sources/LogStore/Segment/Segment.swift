@@ -16,7 +16,7 @@ public struct ColumnStats: Sendable, Equatable {
     public init(nullCount: Int) { self.nullCount = nullCount }
 }
 
-/// A Bloom filter over a segment's distinct strings: 8 bits per value, 3 probes derived from one
+/// A Bloom filter over a segment's distinct strings: 8 bits per value (about 3% false positives), 3 probes derived from one
 /// 64-bit hash (`ByteSliceTable.hash`, persisted: changing it needs a catalog migration). It lets
 /// `operation_Id == "…"` skip segments that cannot hold the value (about 3% false positives).
 public enum Bloom {
@@ -28,8 +28,7 @@ public enum Bloom {
         }
         let distinct = table.count
         guard distinct >= 1024 else { return nil }
-        var bits = 1024
-        while bits < distinct * 8 { bits <<= 1 }
+        let bits = (distinct * 8 + 63) / 64 * 64
         var filter = [UInt8](repeating: 0, count: bits / 8)
         let e = table.entries
         e.bytes.withUnsafeBufferPointer { b in
@@ -42,16 +41,18 @@ public enum Bloom {
         return filter
     }
 
+    /// Three bit positions: `h1 + i·h2` mapped onto [0, bits) by multiply-shift (no power-of-two rounding).
     @inline(__always) static func probes(_ h: UInt64, _ bits: Int) -> [Int] {
-        let h1 = h, h2 = (h >> 32) | 1
-        return (0..<3).map { Int(truncatingIfNeeded: (h1 &+ UInt64($0) &* h2)) & (bits - 1) }
+        // h2 must change the high bits too (multiply-shift reads them): a full-width remix of h.
+        let h1 = h, h2 = ((h << 32) | (h >> 32)) &* 0x9E37_79B9_7F4A_7C15 | 1
+        return (0..<3).map { Int((h1 &+ UInt64($0) &* h2).multipliedFullWidth(by: UInt64(bits)).high) }
     }
 
     public static func mayContain(_ filter: [UInt8], _ value: String) -> Bool {
         let v = Array(value.utf8)
         let h = v.withUnsafeBufferPointer { ByteSliceTable.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
         let bits = filter.count * 8
-        guard bits > 0, bits & (bits - 1) == 0 else { return true }
+        guard bits > 0 else { return true }
         return probes(h, bits).allSatisfy { filter[$0 >> 3] & (1 << UInt8($0 & 7)) != 0 }
     }
 }
