@@ -252,6 +252,10 @@ final class QueryExecutor {
             }
         case .render(let child, _):
             try execute(child, emit)
+        case .serialize(let child):
+            var parts: [Batch] = []
+            try execute(child) { parts.append($0) }
+            try emit(QueryExecutor.concat(parts, names: child.names, types: child.types))
         case .mvExpand(let child, let items, let itemIndex, let bagAsArray, let limit, let names, let types):
             try execute(child) { b in
                 let values = try items.map { try $0.expr.eval(b) }

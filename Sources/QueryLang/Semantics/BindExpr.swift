@@ -52,7 +52,12 @@ extension Binder {
             }
         case .call(let name, let args):
             if Aggregates.isAggregate(name) { throw Diagnostic(Msg.aggregateOutside(name), r) }
-            if name == "row_number" || name == "prev" || name == "next" { throw Diagnostic(Msg.unsupportedOperator(name), r) }
+            if RowFunctions.names.contains(name) {
+                guard rowSetSerialized else {
+                    throw Diagnostic(Msg.notSerialized(name), r)
+                }
+                return try RowFunctions.bind(name, try args.map { try bindExpr($0, rel) }, r)
+            }
             if let (params, body) = functions[name] {
                 return try invokeScalar(name, params, body, args, rel, r)
             }
@@ -354,4 +359,63 @@ final class MemberAccess: Call {
 
 enum DynamicAccess {
     static func member(_ base: BoundExpr, _ key: String, _ r: SourceRange) -> BoundExpr { MemberAccess(base, key: key, range: r) }
+}
+
+/// Functions over the serialized row order. Their input is one batch (see `PlanNode.serialize`),
+/// so each call sees the whole ordered row set.
+enum RowFunctions {
+    static let names: Set<String> = ["row_number", "prev", "next", "row_cumsum"]
+
+    static func bind(_ name: String, _ a: [BoundExpr], _ r: SourceRange) throws -> BoundExpr {
+        func count(_ lo: Int, _ hi: Int) throws {
+            guard a.count >= lo && a.count <= hi else { throw Diagnostic(Msg.argumentCount(name, lo == hi ? "\(lo)" : "\(lo) to \(hi)", a.count), r) }
+        }
+        switch name {
+        case "row_number":
+            try count(0, 2)
+            let start = a.first?.constant?.asInt ?? 1
+            if let restart = a.dropFirst().first {
+                guard restart.type == .bool else { throw Diagnostic(Msg.notBoolean("the restart argument of row_number()", restart.type.name), restart.range) }
+            }
+            return Call(name, Array(a.dropFirst()), type: .long, range: r) { c, n in
+                var out = [Int64](repeating: 0, count: n)
+                var v = start
+                for i in 0..<n {
+                    if let restart = c.first, i > 0, !restart.isNull(i), restart.int64Values[i] != 0 { v = start }
+                    out[i] = v; v += 1
+                }
+                return .ints(.long, out)
+            }
+        case "prev", "next":
+            try count(1, 3)
+            let offset = Int(a.count > 1 ? (a[1].constant?.asInt ?? 1) : 1)
+            let def: Value = a.count > 2 ? (a[2].constant ?? .null) : .null
+            let t = a[0].type
+            let sign = name == "prev" ? -1 : 1
+            return Call(name, [a[0]], type: t, range: r) { c, n in
+                let src = c[0]
+                var out = [Value](); out.reserveCapacity(n)
+                for i in 0..<n {
+                    let j = i + sign * offset
+                    out.append(j >= 0 && j < n ? src.value(j) : def)
+                }
+                return .from(out, type: t)
+            }
+        default: // row_cumsum(x [, restart])
+            try count(1, 2)
+            let t: KustoType = a[0].type == .real || a[0].type == .decimal ? .real : a[0].type == .timespan ? .timespan : .long
+            guard a[0].type.isNumeric || a[0].type == .timespan else { throw Diagnostic(Msg.argumentType(name, "expects a number"), a[0].range) }
+            return Call(name, a, type: t, range: r) { c, n in
+                let x = Kernels.doubles(c[0])
+                var acc = 0.0
+                var out = [Double](repeating: 0, count: n)
+                for i in 0..<n {
+                    if c.count > 1, !c[1].isNull(i), c[1].int64Values[i] != 0 { acc = 0 }
+                    if !c[0].isNull(i) { acc += x[i] }
+                    out[i] = acc
+                }
+                return t == .real ? .reals(out) : .ints(t, out.map { Int64($0.rounded()) })
+            }
+        }
+    }
 }

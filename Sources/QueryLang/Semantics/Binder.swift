@@ -19,6 +19,8 @@ final class Binder {
     var parameters: [String: Value]
     var diagnostics: [Diagnostic] = []
     var renderKind: String? = nil
+    /// True while binding an operator whose input has a defined row order.
+    var rowSetSerialized = false
 
     init(store: Store?, source: SourceText, parameters: [String: Value]) {
         self.store = store; self.source = source; self.parameters = parameters
@@ -89,8 +91,30 @@ final class Binder {
 
     func bindPipeline(_ p: Pipeline) throws -> PlanNode {
         var node = try bindSource(p.source, p.sourceRange)
-        for op in p.operators { node = try bindOperator(op, node) }
+        var serialized = false
+        let saved = rowSetSerialized
+        defer { rowSetSerialized = saved }
+        for op in p.operators {
+            rowSetSerialized = serialized
+            let before = node
+            node = try bindOperator(op, node)
+            // Row functions need every row in one ordered batch.
+            if serialized, case .project(let child, let cols) = node, cols.contains(where: { Binder.usesRowFunction($0.1) }) {
+                _ = before
+                node = .project(.serialize(child), cols)
+            }
+            switch op.kind {
+            case .sort, .top, .serialize: serialized = true
+            case .whereOp, .extend, .project, .projectAway, .projectKeep, .projectRename, .projectReorder, .take, .mvExpand, .parse, .asOp, .render: break
+            default: serialized = false
+            }
+        }
         return node
+    }
+
+    static func usesRowFunction(_ e: BoundExpr) -> Bool {
+        if let c = e as? Call { return RowFunctions.names.contains(c.name) || c.args.contains(where: usesRowFunction) }
+        return false
     }
 
     func relation(_ n: PlanNode) -> Relation { Relation(names: n.names, types: n.types) }
@@ -336,8 +360,9 @@ final class Binder {
             renderKind = kind
             return .render(input, kind)
         case .serialize(let items):
-            if items.isEmpty { return input }
-            return try bindOperator(TabularOperator(kind: .extend(items), range: op.range, name: "extend"), input)
+            if items.isEmpty { return .serialize(input) }
+            rowSetSerialized = true
+            return try bindOperator(TabularOperator(kind: .extend(items), range: op.range, name: "extend"), .serialize(input))
         default:
             throw Diagnostic(Msg.unsupportedOperator(op.name), op.range)
         }

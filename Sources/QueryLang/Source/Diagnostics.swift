@@ -41,6 +41,7 @@ enum Msg {
     static func duplicateColumn(_ name: String) -> (String, String) { ("LQ2010", "column '\(name)' is defined more than once") }
     static func constantRequired(_ what: String) -> (String, String) { ("LQ2011", "\(what) must be a constant") }
     static func missingParameter(_ name: String) -> (String, String) { ("LQ2012", "query parameter '\(name)' has no value and no default") }
+    static func notSerialized(_ name: String) -> (String, String) { ("LQ2013", "function '\(name)' cannot be used here: the row set must be serialized (use 'serialize', 'order by' or 'top' first)") }
     static func budget(_ what: String) -> (String, String) { ("LQ3001", what) }
     static func runtime(_ what: String) -> (String, String) { ("LQ3002", what) }
     static func storage(_ what: String) -> (String, String) { ("LQ3003", what) }
