@@ -5,30 +5,11 @@ import LogStore
 /// byte buffer and looked up in an open-addressing table, so no allocation happens per row; only
 /// a new group stores its key bytes and its key values.
 final class GroupTable {
-    private var slots: [Int32]
-    private var hashes: [UInt64] = []
-    private var keyBytes = ByteStrings()
+    /// Encoded key bytes → group id (ids are dense, in order of first appearance).
+    private var keys = ByteSliceTable()
     private(set) var keyValues: [[Value]] = []
     var count: Int { keyValues.count }
     private var scratch: [UInt8] = []
-
-    init() { slots = [Int32](repeating: -1, count: 1024) }
-
-    @inline(__always) static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(p.count)
-        var i = 0
-        let raw = UnsafeRawBufferPointer(p)
-        while i + 8 <= p.count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 29
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < p.count { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 31)
-    }
 
     /// Group ids for every row of the key columns.
     ///
@@ -103,34 +84,8 @@ final class GroupTable {
     }
 
     private func lookup(_ key: UnsafeBufferPointer<UInt8>, _ cols: [Column], _ row: Int) -> Int32 {
-        let h = GroupTable.hash(key)
-        var mask = slots.count - 1
-        var p = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let g = slots[p]
-            if g < 0 { break }
-            if hashes[Int(g)] == h {
-                let r = keyBytes.range(Int(g))
-                if r.count == key.count && keyBytes.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + r.lowerBound, key.baseAddress!, key.count) == 0 }) {
-                    return g
-                }
-            }
-            p = (p + 1) & mask
-        }
-        let id = Int32(keyValues.count)
-        keyValues.append(cols.map { $0.value(row) })
-        hashes.append(h)
-        keyBytes.append(key)
-        slots[p] = id
-        if keyValues.count * 2 > slots.count {
-            slots = [Int32](repeating: -1, count: slots.count * 2)
-            mask = slots.count - 1
-            for (g, hh) in hashes.enumerated() {
-                var q = Int(truncatingIfNeeded: hh) & mask
-                while slots[q] >= 0 { q = (q + 1) & mask }
-                slots[q] = Int32(g)
-            }
-        }
+        let id = keys.intern(key.baseAddress ?? UnsafePointer(bitPattern: 1)!, key.count)
+        if Int(id) == keyValues.count { keyValues.append(cols.map { $0.value(row) }) }
         return id
     }
 }
