@@ -149,6 +149,8 @@ struct QueryOutputOptions: ParsableArguments {
     @Option(help: "Only the last span of time, e.g. 2h (same as --from 2h).") var since: String?
     @Flag(help: "Print rows scanned, segments read/pruned and time on stderr.") var stats = false
     @Flag(help: "Return all rows (no 500,000-row truncation).") var noTruncation = false
+    @Option(help: "Fail the query when it reads more rows than this.") var maxRowsScanned: Int?
+    @Option(help: "Fail the query when it runs longer than this many seconds.") var timeout: Double?
     @Option(name: .customLong("param"), help: "A query parameter, name=value (repeatable).") var params: [String] = []
 
     func outputFormat() throws -> OutputFormat {
@@ -196,6 +198,8 @@ func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOpt
     }
     var opts = ExecutionOptions()
     opts.truncate = !output.noTruncation
+    opts.maxRowsScanned = output.maxRowsScanned
+    if let t = output.timeout { opts.deadline = Date().addingTimeInterval(t) }
     let result: ResultTable
     do { result = try compiled.run(options: opts) }
     catch let d as Diagnostic {

@@ -89,6 +89,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(q.out, "File,Line\n\(f),2\n")
         let t = try logq(["query", "--store", tmp + "/s", "--format", "csv", "bad | summarize n = count(), s = sum(a)"])
         XCTAssertEqual(t.out, "n,s\n2,3\n")
+        // A budget that is exceeded is a clear error (exit 2), not a crash.
+        let b = try logq(["query", "--store", tmp + "/s", "--max-rows-scanned", "1", "bad | count"])
+        XCTAssertEqual(b.code, 2)
+        XCTAssertTrue(b.err.contains("error LQ3001: the query read more than 1 rows (raise the limit with --max-rows-scanned)"), b.err)
     }
 
     /// Foundation's end-to-end path: generate, ingest, run every saved query.
