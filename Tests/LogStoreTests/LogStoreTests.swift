@@ -219,6 +219,25 @@ final class IngestTests: XCTestCase {
         }
     }
 
+    func testCorruptCatalogIsDetectedAndNamed() throws {
+        do { // closed at the end of this scope, so the WAL is checkpointed into the catalog file
+            let store = try Store(path: dir + "/store", create: true)
+            _ = try store.ingest(paths: [write("k.jsonl", "{\"timestamp\":\"2025-01-01T00:00:00Z\",\"v\":1}\n")], options: IngestOptions(table: "K"))
+        }
+        let catalog = dir + "/store/catalog.sqlite"
+        // Overwrite the SQLite header: the store must refuse to open with an error naming the catalog, not crash.
+        let fh = FileHandle(forUpdatingAtPath: catalog)!
+        try fh.seek(toOffset: 0)
+        try fh.write(contentsOf: Data(repeating: 0x5A, count: 100))
+        try fh.close()
+        XCTAssertThrowsError(try Store(path: dir + "/store")) { e in
+            XCTAssertTrue("\(e)".contains(catalog), "\(e)")
+        }
+        // The segment files themselves are untouched.
+        let segs = try FileManager.default.subpathsOfDirectory(atPath: dir + "/store/segments").filter { $0.hasSuffix(".seg") }
+        XCTAssertEqual(segs.count, 1)
+    }
+
     func testBloomFiltersPruneSegmentsOnStringEquality() throws {
         var rng = EncodingTests.RNG(s: 8)
         let ids = (0..<8000).map { _ in String(format: "%016llx%016llx", rng.next(), rng.next()) }

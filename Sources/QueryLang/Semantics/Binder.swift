@@ -356,6 +356,9 @@ final class Binder {
         case .asOp(let name):
             _ = name
             return input
+        case .sample(let n):
+            guard let count = try bindExpr(n, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the row count of 'sample'"), n.range) }
+            return .sample(input, Int(max(0, count)))
         case .render(let kind, _):
             renderKind = kind
             return .render(input, kind)

@@ -36,6 +36,8 @@ indirect enum PlanNode {
     case render(PlanNode, String)
     /// One batch in a fixed order, so row functions (row_number, prev, next, row_cumsum) see every row.
     case serialize(PlanNode)
+    /// `sample N`: N rows drawn uniformly at random (reservoir sampling over the stream).
+    case sample(PlanNode, Int)
     /// Hash join: the right side is built into a table, the left side streams. `output` lists
     /// each output column: side (0 left, 1 right), the source column, and the output name.
     /// Expands dynamic arrays/bags into rows; `items` replace same-named input columns or are appended.
@@ -48,7 +50,7 @@ indirect enum PlanNode {
         switch self {
         case .scan(_, let s, let r): return r.columns ?? s.columns.map(\.name)
         case .values(let b): return b.names
-        case .filter(let c, _), .sort(let c, _, _), .take(let c, _), .render(let c, _), .serialize(let c): return c.names
+        case .filter(let c, _), .sort(let c, _, _), .take(let c, _), .render(let c, _), .serialize(let c), .sample(let c, _): return c.names
         case .project(_, let cols): return cols.map(\.0)
         case .summarize(_, let keys, let aggs): return keys.map(\.0) + aggs.flatMap { $0.outputs.map(\.0) }
         case .count: return ["Count"]
@@ -65,7 +67,7 @@ indirect enum PlanNode {
             let cols = r.columns ?? s.columns.map(\.name)
             return cols.map { n in s.column(named: n)?.type ?? .string }
         case .values(let b): return b.columns.map(\.type)
-        case .filter(let c, _), .sort(let c, _, _), .take(let c, _), .render(let c, _), .serialize(let c): return c.types
+        case .filter(let c, _), .sort(let c, _, _), .take(let c, _), .render(let c, _), .serialize(let c), .sample(let c, _): return c.types
         case .project(_, let cols): return cols.map(\.1.type)
         case .summarize(_, let keys, let aggs): return keys.map(\.1.type) + aggs.flatMap { $0.outputs.map(\.1) }
         case .count: return [.long]
@@ -123,6 +125,7 @@ enum Planner {
         case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map { prune($0, needed: needed) }, withSource: ws, names: n, types: t, sourceNames: sn)
         case .render(let c, let k): return .render(prune(c, needed: needed), k)
         case .serialize(let c): return .serialize(prune(c, needed: needed))
+        case .sample(let c, let n): return .sample(prune(c, needed: needed), n)
         case .mvExpand(let c, let items, let ix, let bag, let lim, let n, let t):
             var need = needed.map { $0.subtracting(items.map(\.name)) }
             for it in items { need?.formUnion(names(it.expr)) }
@@ -163,6 +166,7 @@ enum Planner {
         case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map { pushPredicates($0, window: window) }, withSource: ws, names: n, types: t, sourceNames: sn)
         case .render(let c, let k): return .render(pushPredicates(c, window: window), k)
         case .serialize(let c): return .serialize(pushPredicates(c, window: window))
+        case .sample(let c, let n): return .sample(pushPredicates(c, window: window), n)
         case .mvExpand(let c, let items, let ix, let bag, let lim, let n, let t):
             return .mvExpand(pushPredicates(c, window: window), items: items, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
         case .parse(let c, let src, let re, let cols, let n, let t):
@@ -242,6 +246,7 @@ extension Planner {
         case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map(useSubcolumns), withSource: ws, names: n, types: t, sourceNames: sn)
         case .render(let c, let k): return .render(useSubcolumns(c), k)
         case .serialize(let c): return .serialize(useSubcolumns(c))
+        case .sample(let c, let n): return .sample(useSubcolumns(c), n)
         case .mvExpand(let c, let items, let ix, let bag, let lim, let n, let t):
             return .mvExpand(useSubcolumns(c), items: items.map { ($0.name, rw($0.expr, c), $0.type) }, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
         case .parse(let c, let src, let re, let cols, let n, let t): return .parse(useSubcolumns(c), source: rw(src, c), regex: re, columns: cols, names: n, types: t)
