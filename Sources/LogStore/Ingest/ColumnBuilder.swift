@@ -253,7 +253,7 @@ final class ColumnBuilder {
         for i in 0..<rows {
             tmp.removeAll(keepingCapacity: true)
             if valid[i] == 0 {
-                if target == .string { out.appendEmpty() } else { out.appendEmpty() }
+                out.appendEmpty() // "" for string, null for dynamic
                 continue
             }
             switch t {

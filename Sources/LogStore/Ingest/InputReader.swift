@@ -29,7 +29,6 @@ final class InputReader {
         let start = buf.count
         buf.reserveCapacity(start + max)
         var got = 0
-        buf.withUnsafeMutableBufferPointer { _ in }
         // Grow, read into the tail, then trim to what was read.
         buf.append(contentsOf: repeatElement(0, count: max))
         let n = buf.withUnsafeMutableBytes { raw -> Int32 in

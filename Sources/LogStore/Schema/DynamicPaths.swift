@@ -43,24 +43,9 @@ public enum DynamicPaths {
             var found = [Range<Int>?](repeating: nil, count: keys.count)
             for i in 0..<s.count {
                 for k in 0..<keys.count { found[k] = nil }
-                let rg = s.range(i)
-                var sc = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
-                sc.skipWhitespace()
-                if sc.peek() == 0x7B {
-                    sc.pos += 1
-                    while true {
-                        sc.skipWhitespace()
-                        key.removeAll(keepingCapacity: true)
-                        guard sc.peek() == 0x22, (try? sc.readString(into: &key)) != nil else { break }
-                        sc.skipWhitespace()
-                        guard sc.peek() == 0x3A else { break }
-                        sc.pos += 1
-                        sc.skipWhitespace()
-                        guard let v = try? sc.skipValue() else { break }
-                        if let k = wanted[key], !(v.count == 4 && base[v.lowerBound] == 0x6E) { found[k] = v }
-                        sc.skipWhitespace()
-                        if sc.peek() == 0x2C { sc.pos += 1 } else { break }
-                    }
+                DynamicPaths.forEachMember(base, s.range(i), &key) { name, v in
+                    if let k = wanted[name], !isNullValue(base, v) { found[k] = v }
+                    return true
                 }
                 for k in 0..<keys.count {
                     if let v = found[k] { outs[k].append(UnsafeBufferPointer(start: base + v.lowerBound, count: v.count)) } else { outs[k].appendEmpty() }
@@ -70,31 +55,39 @@ public enum DynamicPaths {
         return outs.map { .strings($0, type: .dynamic) }
     }
 
-    /// The byte range of `key`'s value in the JSON object at `rg`, scanning keys without building values.
-    public static func find(_ base: UnsafePointer<UInt8>, _ rg: Range<Int>, _ key: [UInt8], _ scratch: inout [UInt8]) -> Range<Int>? {
-        guard rg.count > 1 else { return nil }
+    /// Calls `body(key, valueRange)` for each top-level member of the JSON object at `rg`, without
+    /// building values; stops when `body` returns false or the text is not an object.
+    static func forEachMember(_ base: UnsafePointer<UInt8>, _ rg: Range<Int>, _ scratch: inout [UInt8], _ body: ([UInt8], Range<Int>) -> Bool) {
+        guard rg.count > 1 else { return }
         var s = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
         s.skipWhitespace()
-        guard s.peek() == 0x7B else { return nil }
+        guard s.peek() == 0x7B else { return }
         s.pos += 1
         while true {
             s.skipWhitespace()
-            guard s.peek() == 0x22 else { return nil }
             scratch.removeAll(keepingCapacity: true)
-            guard (try? s.readString(into: &scratch)) != nil else { return nil }
+            guard s.peek() == 0x22, (try? s.readString(into: &scratch)) != nil else { return }
             s.skipWhitespace()
-            guard s.peek() == 0x3A else { return nil }
+            guard s.peek() == 0x3A else { return }
             s.pos += 1
             s.skipWhitespace()
-            guard let v = try? s.skipValue() else { return nil }
-            if scratch == key {
-                if v.count == 4 && base[v.lowerBound] == 0x6E { return nil } // JSON null reads as dynamic null
-                return v
-            }
+            guard let v = try? s.skipValue(), body(scratch, v) else { return }
             s.skipWhitespace()
-            if s.peek() == 0x2C { s.pos += 1; continue }
-            return nil
+            guard s.peek() == 0x2C else { return }
+            s.pos += 1
         }
+    }
+
+    @inline(__always) static func isNullValue(_ base: UnsafePointer<UInt8>, _ v: Range<Int>) -> Bool { v.count == 4 && base[v.lowerBound] == 0x6E }
+
+    /// The byte range of `key`'s value in the JSON object at `rg` (nil when absent or null).
+    public static func find(_ base: UnsafePointer<UInt8>, _ rg: Range<Int>, _ key: [UInt8], _ scratch: inout [UInt8]) -> Range<Int>? {
+        var found: Range<Int>? = nil
+        forEachMember(base, rg, &scratch) { k, v in
+            if k == key { if !isNullValue(base, v) { found = v }; return false }
+            return true
+        }
+        return found
     }
 
     /// Keys present in at least half of the sampled objects, most frequent first (at most 16).
@@ -105,26 +98,12 @@ public enum DynamicPaths {
         var objects = 0
         s.bytes.withUnsafeBufferPointer { p in
             guard let base = p.baseAddress else { return }
+            var scratch: [UInt8] = []
             for i in 0..<n {
                 let rg = s.range(i)
-                var sc = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
-                sc.skipWhitespace()
-                guard sc.peek() == 0x7B else { continue }
+                guard rg.count > 1, base[rg.lowerBound] == 0x7B || p[rg].first(where: { $0 != 0x20 }) == 0x7B else { continue }
                 objects += 1
-                sc.pos += 1
-                var k: [UInt8] = []
-                while true {
-                    sc.skipWhitespace()
-                    k.removeAll(keepingCapacity: true)
-                    guard sc.peek() == 0x22, (try? sc.readString(into: &k)) != nil else { break }
-                    sc.skipWhitespace()
-                    guard sc.peek() == 0x3A else { break }
-                    sc.pos += 1
-                    guard (try? sc.skipValue()) != nil else { break }
-                    counts[String(decoding: k, as: UTF8.self), default: 0] += 1
-                    sc.skipWhitespace()
-                    if sc.peek() == 0x2C { sc.pos += 1 } else { break }
-                }
+                forEachMember(base, rg, &scratch) { k, _ in counts[String(decoding: k, as: UTF8.self), default: 0] += 1; return true }
             }
         }
         guard objects > 0 else { return [] }

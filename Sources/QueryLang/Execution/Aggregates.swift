@@ -186,32 +186,16 @@ final class PercentileState: AggregateState {
         var outs: [[Value]] = Array(repeating: [], count: percents.count)
         // Ranks in ascending order; each selection narrows the range left for the next one.
         let order = percents.indices.sorted { percents[$0] < percents[$1] }
+        let ranks = { (n: Int) in order.map { (j: $0, rank: PercentileState.rank(self.percents[$0], n)) } }
         for k in 0..<groupCount {
             var picked = [Value](repeating: .null, count: percents.count)
             if type.physical == .int64 {
-                let n = ints[k].count
-                if n > 0 {
-                    var lo = 0
-                    for j in order {
-                        let r = PercentileState.rank(percents[j], n)
-                        Selection.select(&ints[k], r, from: lo)
-                        lo = r
-                        let v = ints[k][r]
-                        picked[j] = type == .datetime ? .datetime(v) : type == .timespan ? .timespan(v) : .long(v)
-                    }
+                for (j, v) in Selection.pick(&ints[k], ranks(ints[k].count)) {
+                    picked[j] = type == .datetime ? .datetime(v) : type == .timespan ? .timespan(v) : .long(v)
                 }
                 ints[k] = []
             } else {
-                let n = reals[k].count
-                if n > 0 {
-                    var lo = 0
-                    for j in order {
-                        let r = PercentileState.rank(percents[j], n)
-                        Selection.select(&reals[k], r, from: lo)
-                        lo = r
-                        picked[j] = .real(reals[k][r])
-                    }
-                }
+                for (j, v) in Selection.pick(&reals[k], ranks(reals[k].count)) { picked[j] = .real(v) }
                 reals[k] = []
             }
             for j in 0..<percents.count { outs[j].append(picked[j]) }
@@ -342,6 +326,13 @@ final class VarianceState: AggregateState {
 /// larger before it and nothing smaller after it (within `from..<a.count`). Expected linear time,
 /// against n log n for the sort it replaces in percentile().
 enum Selection {
+    /// The values at ascending `ranks` (rank, output slot), each selection narrowing the next one's range.
+    static func pick<T: Comparable>(_ a: inout [T], _ ranks: [(j: Int, rank: Int)]) -> [(Int, T)] {
+        guard !a.isEmpty else { return [] }
+        var lo = 0
+        return ranks.map { r in select(&a, r.rank, from: lo); lo = r.rank; return (r.j, a[r.rank]) }
+    }
+
     static func select<T: Comparable>(_ a: inout [T], _ k: Int, from: Int) {
         a.withUnsafeMutableBufferPointer { p in
             var lo = from, hi = p.count - 1

@@ -289,7 +289,7 @@ extension Binder {
             if case .subquery(let p) = it.kind {
                 // `x in (T | project c)`: run the subquery at bind time (it is small in practice).
                 let plan = try bindPipeline(p)
-                guard let store = store ?? nil as Store? else { _ = plan; throw Diagnostic(Msg.unsupportedOperator("subquery without a store"), it.range) }
+                guard let store = store else { throw Diagnostic(Msg.unsupportedOperator("subquery without a store"), it.range) }
                 let res = try QueryExecutor(store: store, options: ExecutionOptions()).run(plan)
                 if let col = res.columns.first { for i in 0..<col.count { values.append(col.value(i)) } }
                 continue

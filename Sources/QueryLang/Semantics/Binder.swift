@@ -96,11 +96,9 @@ final class Binder {
         defer { rowSetSerialized = saved }
         for op in p.operators {
             rowSetSerialized = serialized
-            let before = node
             node = try bindOperator(op, node)
             // Row functions need every row in one ordered batch.
             if serialized, case .project(let child, let cols) = node, cols.contains(where: { Binder.usesRowFunction($0.1) }) {
-                _ = before
                 node = .project(.serialize(child), cols)
             }
             switch op.kind {

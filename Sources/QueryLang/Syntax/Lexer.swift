@@ -132,9 +132,6 @@ struct Lexer {
             }
             return (.identifier, word)
         }
-        if c == 0x5B && at(pos + 1) == 0x27 || c == 0x5B && at(pos + 1) == 0x22 {
-            // ['name with spaces'] is an identifier in KQL only after a dot or at column positions; let the parser see brackets.
-        }
         // !contains, !has, !in, !between, !startswith … (no space after !)
         if c == 0x21 && Lexer.isIdentStart(at(pos + 1)) {
             pos += 1

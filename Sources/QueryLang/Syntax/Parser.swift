@@ -170,14 +170,12 @@ struct Parser {
         if isWord("union") || isWord("print") { return .left(try pipeline()) }
         let start = i
         let e = try expression()
-        if isPunct("|") || isTabularName(e) {
+        if isPunct("|") {
             i = start
             return .left(try pipeline())
         }
         return .right(e)
     }
-
-    func isTabularName(_ e: Expr) -> Bool { false }
 
     // MARK: pipelines
 
@@ -240,14 +238,12 @@ struct Parser {
             return (.subquery(p), r(&self))
         }
         let n = try identifier("a table name")
-        if isPunct("(") && !n.spaced || isPunct("(") {
-            if isPunct("(") {
-                _ = advance()
-                var args: [Expr] = []
-                while !isPunct(")") { args.append(try expression()); if !acceptPunct(",") { break } }
-                try expectPunct(")")
-                return (.call(n.text, args), r(&self))
-            }
+        if acceptPunct("(") {
+            // A call of a tabular function defined with `let`.
+            var args: [Expr] = []
+            while !isPunct(")") { args.append(try expression()); if !acceptPunct(",") { break } }
+            try expectPunct(")")
+            return (.call(n.text, args), r(&self))
         }
         return (.table(n.text), n.range)
     }
