@@ -39,6 +39,10 @@ public final class Store: @unchecked Sendable {
     let catalog: Catalog
     let lock = NSLock()
     public let readOnly: Bool
+    /// Read leases (see `ReadLease`): a count in this process, a shared flock across processes.
+    let leaseLock = NSLock()
+    var activeReads = 0
+    let readersFD: Int32
 
     public var segmentsDirectory: String { path + "/segments" }
     static let catalogName = "catalog.sqlite"
@@ -55,8 +59,11 @@ public final class Store: @unchecked Sendable {
             catch { throw StoreError.io(path: path, reason: "cannot create the store: \(error.localizedDescription)") }
         }
         catalog = try Catalog(path: catalogPath, readOnly: readOnly)
+        readersFD = open(path + "/readers.lock", (readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
         if !readOnly { try? removeOrphans() }
     }
+
+    deinit { if readersFD >= 0 { close(readersFD) } }
 
     // MARK: schema
 
@@ -224,15 +231,18 @@ public final class Store: @unchecked Sendable {
     // MARK: maintenance
 
     /// Removes segment files no catalog row references (left by an ingest that was killed before
-    /// its commit). Runs only while holding the writer lock, so another process's uncommitted
+    /// its commit), and retired files nobody reads. Runs only while holding the writer lock, so another process's uncommitted
     /// batch is never touched.
     func removeOrphans() throws {
         guard let lockFD = try? WriterLock(path: path, wait: false) else { return }
         defer { lockFD.release() }
-        let referenced: Set<String>
+        var referenced: Set<String>
         lock.lock()
         referenced = (try? catalog.allSegmentFiles()) ?? []
+        // Retired files are not referenced, but a reader may still hold them: reclaimRetired decides.
+        referenced.formUnion((try? catalog.retiredFiles()) ?? [])
         lock.unlock()
+        defer { reclaimRetired() }
         let fm = FileManager.default
         guard let tables = try? fm.contentsOfDirectory(atPath: segmentsDirectory) else { return }
         for t in tables {

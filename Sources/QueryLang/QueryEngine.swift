@@ -30,6 +30,9 @@ public final class CompiledQuery {
 
     public func run(options: ExecutionOptions = ExecutionOptions()) throws -> ResultTable {
         let t0 = Date()
+        // Compaction and retention never delete a segment file while this query may read it.
+        let lease = store.beginRead()
+        defer { withExtendedLifetime(lease) {} }
         let ex = QueryExecutor(store: store, options: options)
         var b = try ex.run(plan)
         var warnings: [String] = []

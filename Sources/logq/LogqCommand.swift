@@ -31,7 +31,8 @@ struct Logq: ParsableCommand {
           logq run --store /tmp/store queries/01-request-histogram.kql
         """,
         version: version,
-        subcommands: [Init.self, Generate.self, Ingest.self, Query.self, Run.self, Tables.self, Schema.self, Explain.self, Rejects.self, Functions.self]
+        subcommands: [Init.self, Generate.self, Ingest.self, Query.self, Run.self, Tables.self, Schema.self, Explain.self, Rejects.self,
+                      Compact.self, Drop.self, Functions.self]
     )
 
     /// Usage errors exit with 2 (ArgumentParser's default is 64), as the README documents.
@@ -395,5 +396,63 @@ struct Init: ParsableCommand {
     func run() throws {
         _ = store.open(create: true)
         stderr("store ready at \(store.path)\n")
+    }
+}
+
+struct Compact: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Merge small segments (from many small ingests or appends) into larger ones.",
+        discussion: """
+        Runs of segments under --small-rows rows, adjacent in time, are rewritten into segments of about --target-rows rows,
+        sorted by time. Each merge is one catalog transaction; queries running meanwhile keep reading the old files,
+        which are deleted once no query holds them.
+        Example: logq compact --store /tmp/store
+                 logq compact --store /tmp/store --table traces
+        """)
+    @OptionGroup var store: StoreOption
+    @Option(help: "Only this table (repeatable); default all.") var table: [String] = []
+    @Option(help: "Rows per merged segment.") var targetRows: Int = 131_072
+    @Option(help: "Segments with fewer rows are merged.") var smallRows: Int = 65_536
+
+    func run() throws {
+        guard targetRows >= 1, smallRows >= 1 else { throw ValidationError("--target-rows and --small-rows must be at least 1") }
+        let s = store.open()
+        var o = CompactOptions()
+        o.targetRows = targetRows; o.smallRows = smallRows
+        do {
+            let known = try s.tableNames()
+            for t in table where !known.contains(t) { throw ValidationError("table '\(t)' does not exist in the store") }
+            print("table\tsegments before\tsegments after\trows rewritten\tbytes before\tbytes after")
+            for r in try s.compact(tables: table.isEmpty ? nil : table, options: o) {
+                print("\(r.table)\t\(r.segmentsBefore)\t\(r.segmentsAfter)\t\(r.rowsRewritten)\t\(r.bytesBefore)\t\(r.bytesAfter)")
+            }
+        } catch let e as StoreError { fail(e, code: ExitCodes.dataError) }
+    }
+}
+
+struct Drop: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Retention: remove whole segments whose rows are all older than a time.",
+        discussion: """
+        A segment that holds rows on both sides of --before is kept whole (its count is shown). Tables without a time
+        column are not touched. --dry-run shows what would go.
+        Example: logq drop --store /tmp/store --before 2025-03-01
+                 logq drop --store /tmp/store --before 30d --table traces --dry-run
+        """)
+    @OptionGroup var store: StoreOption
+    @Option(help: "Cut-off: ISO 8601 datetime, or a span before now like 30d.") var before: String
+    @Option(help: "Only this table (repeatable); default all.") var table: [String] = []
+    @Flag(help: "Only report what would be dropped.") var dryRun = false
+
+    func run() throws {
+        let cutoff = try QueryOutputOptions.time(before, "--before")
+        let s = store.open()
+        do {
+            let known = try s.tableNames()
+            for t in table where !known.contains(t) { throw ValidationError("table '\(t)' does not exist in the store") }
+            print("table\tsegments dropped\trows dropped\tbytes dropped\tsegments straddling")
+            for r in try s.drop(before: cutoff, tables: table.isEmpty ? nil : table, dryRun: dryRun) {
+                print("\(r.table)\t\(r.segmentsDropped)\t\(r.rowsDropped)\t\(r.bytesDropped)\t\(r.segmentsStraddling)")
+            }
+            if dryRun { stderr("dry run: nothing was removed\n") }
+        } catch let e as StoreError { fail(e, code: ExitCodes.dataError) }
     }
 }

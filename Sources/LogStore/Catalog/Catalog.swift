@@ -27,7 +27,7 @@ public struct IngestRecord: Sendable {
 /// rejects. WAL mode lets readers in other processes see only committed batches.
 final class Catalog {
     let db: Database
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     init(path: String, readOnly: Bool) throws {
         db = try Database(path: path, readOnly: readOnly)
@@ -73,6 +73,18 @@ final class Catalog {
         if v < 2 {
             try db.transaction {
                 try db.exec("ALTER TABLE column_stats ADD COLUMN bloom BLOB; PRAGMA user_version = 2;")
+            }
+        }
+        if v < 3 {
+            // terms: a Bloom filter over the `has` terms of a string column (see `TermFilter`).
+            // retired_files: segment files that compaction or retention took out of the catalog and
+            // that are deleted once no reader can be using them (see `Store.reclaimRetired`).
+            try db.transaction {
+                try db.exec("""
+                ALTER TABLE column_stats ADD COLUMN terms BLOB;
+                CREATE TABLE retired_files(file TEXT PRIMARY KEY, retired_at TEXT NOT NULL);
+                PRAGMA user_version = 3;
+                """)
             }
         }
     }
@@ -121,6 +133,16 @@ final class Catalog {
         let s = try db.prepare("SELECT bloom FROM column_stats WHERE segment_id = ? AND column_name = ?").bind(.int(segment), .text(column))
         guard try s.step() else { return nil }
         return s.blob(0)
+    }
+
+    func termFilter(segment: Int64, column: String) throws -> [UInt8]? {
+        let s = try db.prepare("SELECT terms FROM column_stats WHERE segment_id = ? AND column_name = ?").bind(.int(segment), .text(column))
+        guard try s.step() else { return nil }
+        return s.blob(0)
+    }
+
+    func retiredFiles() throws -> Set<String> {
+        Set(try db.prepare("SELECT file FROM retired_files").rows { $0.text(0) })
     }
 
     func allSegmentFiles() throws -> Set<String> {

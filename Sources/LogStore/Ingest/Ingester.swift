@@ -137,53 +137,58 @@ extension Store {
             try db.prepare("INSERT INTO ingests(source, size, fingerprint, rows, rejected, finished_at) VALUES (?,?,?,?,?,?)")
                 .bind(.text(source), .int(Int64(size)), .text(fingerprint), .int(Int64(rows)), .int(Int64(rejectedTotal)), .text(now)).run()
             let ingestID = db.lastInsertRowID
-            for seg in segments {
-                let existing = try catalog.schema(of: seg.table)
-                if existing == nil {
-                    try db.prepare("INSERT INTO tables(name, time_column, created_at) VALUES (?,?,?)")
-                        .bind(.text(seg.table), seg.timeColumn.map { .text($0) } ?? .null, .text(now)).run()
-                }
-                var cols = existing?.columns ?? []
-                for c in seg.schema where DynamicPaths.split(c.name) == nil {
-                    if let i = cols.firstIndex(where: { $0.name == c.name }) {
-                        let w = TypeWidening.widened(cols[i].type, c.type)
-                        if w != cols[i].type {
-                            try db.prepare("UPDATE columns SET type = ? WHERE table_name = ? AND name = ?")
-                                .bind(.text(w.name), .text(seg.table), .text(c.name)).run()
-                            try db.prepare("INSERT INTO schema_changes(table_name, column_name, old_type, new_type, ingest_id, changed_at) VALUES (?,?,?,?,?,?)")
-                                .bind(.text(seg.table), .text(c.name), .text(cols[i].type.name), .text(w.name), .int(ingestID), .text(now)).run()
-                            cols[i].type = w
-                        }
-                    } else {
-                        try db.prepare("INSERT INTO columns(table_name, ordinal, name, type) VALUES (?,?,?,?)")
-                            .bind(.text(seg.table), .int(Int64(cols.count)), .text(c.name), .text(c.type.name)).run()
-                        cols.append(c)
-                    }
-                }
-                try db.prepare("""
-                    INSERT INTO segments(table_name, file, row_count, min_time, max_time, byte_size, checksum, ingest_id, created_at)
-                    VALUES (?,?,?,?,?,?,?,?,?)
-                    """).bind(.text(seg.table), .text(seg.file), .int(Int64(seg.rows)), seg.minTime.map { .int($0) } ?? .null,
-                              seg.maxTime.map { .int($0) } ?? .null, .int(Int64(seg.bytes)), .int(Int64(seg.checksum)),
-                              .int(ingestID), .text(now)).run()
-                let segID = db.lastInsertRowID
-                let st = try db.prepare("""
-                    INSERT INTO column_stats(segment_id, column_name, null_count, min_int, max_int, min_real, max_real, min_text, max_text, bloom)
-                    VALUES (?,?,?,?,?,?,?,?,?,?)
-                    """)
-                for (c, s) in zip(seg.schema, seg.stats) {
-                    try st.bind(.int(segID), .text(c.name), .int(Int64(s.nullCount)),
-                                s.minInt.map { .int($0) } ?? .null, s.maxInt.map { .int($0) } ?? .null,
-                                s.minReal.map { .real($0) } ?? .null, s.maxReal.map { .real($0) } ?? .null,
-                                s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null,
-                                s.bloom.map { .blob($0) } ?? .null).run()
-                }
-            }
+            for seg in segments { try insertSegment(seg, ingestID: ingestID, now: now) }
             let rj = try db.prepare("INSERT INTO rejects(ingest_id, file, line, byte_offset, reason, raw, at) VALUES (?,?,?,?,?,?,?)")
             for r in rejects {
                 try rj.bind(.int(ingestID), .text(r.file), .int(Int64(r.line)), .int(Int64(r.offset)), .text(r.reason), .text(r.text), .text(now)).run()
             }
             return ingestID
+        }
+    }
+
+    /// Lists one written segment in the catalog (inside the caller's transaction), adding the
+    /// table and new columns and widening column types as needed.
+    func insertSegment(_ seg: PendingSegment, ingestID: Int64?, now: String) throws {
+        let db = catalog.db
+        let existing = try catalog.schema(of: seg.table)
+        if existing == nil {
+            try db.prepare("INSERT INTO tables(name, time_column, created_at) VALUES (?,?,?)")
+                .bind(.text(seg.table), seg.timeColumn.map { .text($0) } ?? .null, .text(now)).run()
+        }
+        var cols = existing?.columns ?? []
+        for c in seg.schema where DynamicPaths.split(c.name) == nil {
+            if let i = cols.firstIndex(where: { $0.name == c.name }) {
+                let w = TypeWidening.widened(cols[i].type, c.type)
+                if w != cols[i].type {
+                    try db.prepare("UPDATE columns SET type = ? WHERE table_name = ? AND name = ?")
+                        .bind(.text(w.name), .text(seg.table), .text(c.name)).run()
+                    try db.prepare("INSERT INTO schema_changes(table_name, column_name, old_type, new_type, ingest_id, changed_at) VALUES (?,?,?,?,?,?)")
+                        .bind(.text(seg.table), .text(c.name), .text(cols[i].type.name), .text(w.name), ingestID.map { .int($0) } ?? .null, .text(now)).run()
+                    cols[i].type = w
+                }
+            } else {
+                try db.prepare("INSERT INTO columns(table_name, ordinal, name, type) VALUES (?,?,?,?)")
+                    .bind(.text(seg.table), .int(Int64(cols.count)), .text(c.name), .text(c.type.name)).run()
+                cols.append(c)
+            }
+        }
+        try db.prepare("""
+            INSERT INTO segments(table_name, file, row_count, min_time, max_time, byte_size, checksum, ingest_id, created_at)
+            VALUES (?,?,?,?,?,?,?,?,?)
+            """).bind(.text(seg.table), .text(seg.file), .int(Int64(seg.rows)), seg.minTime.map { .int($0) } ?? .null,
+                      seg.maxTime.map { .int($0) } ?? .null, .int(Int64(seg.bytes)), .int(Int64(seg.checksum)),
+                      ingestID.map { .int($0) } ?? .null, .text(now)).run()
+        let segID = db.lastInsertRowID
+        let st = try db.prepare("""
+            INSERT INTO column_stats(segment_id, column_name, null_count, min_int, max_int, min_real, max_real, min_text, max_text, bloom)
+            VALUES (?,?,?,?,?,?,?,?,?,?)
+            """)
+        for (c, s) in zip(seg.schema, seg.stats) {
+            try st.bind(.int(segID), .text(c.name), .int(Int64(s.nullCount)),
+                        s.minInt.map { .int($0) } ?? .null, s.maxInt.map { .int($0) } ?? .null,
+                        s.minReal.map { .real($0) } ?? .null, s.maxReal.map { .real($0) } ?? .null,
+                        s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null,
+                        s.bloom.map { .blob($0) } ?? .null).run()
         }
     }
 }
@@ -219,17 +224,22 @@ final class IngestJob {
     var bytesRead = 0
     var lastProgress = Date.distantPast
     let defaultTable: String
-    var segmentCounter = 0
     /// Set for diagnostic-settings records, whose `time` and `resourceId` are the workspace's `TimeGenerated` and `_ResourceId`.
     var keyAliases: [String: String] = [:]
     /// Continuous Export lines: each is mapped to classic-schema records first.
     var ceMode = false
 
-    init(store: Store, file: String, options: IngestOptions, index: Int, total: Int, progress: ((IngestProgress) -> Void)?) {
+    init(store: Store, file: String, options: IngestOptions, index: Int, total: Int, progress: ((IngestProgress) -> Void)?,
+         defaultTable: String? = nil) {
         self.store = store; self.file = file; self.options = options; self.index = index; self.total = total; self.progress = progress
         var base = file == "-" ? "stdin" : (file as NSString).lastPathComponent
         for ext in [".gz", ".jsonl", ".ndjson", ".json", ".records", ".txt"] where base.hasSuffix(ext) { base = String(base.dropLast(ext.count)) }
-        defaultTable = options.table ?? base
+        self.defaultTable = options.table ?? defaultTable ?? base
+    }
+
+    /// Forgets a committed (or abandoned) batch; builders keep their learned schemas.
+    func resetBatch() {
+        pending = []; rowsByTable = [:]; rejects = []; rejected = 0
     }
 
     var displayName: String { file == "-" ? "<stdin>" : file }
@@ -248,23 +258,11 @@ final class IngestJob {
             let reader = try InputReader(path: file)
             try readInput(reader)
             for (t, b) in builders where b.rows > 0 { try flush(table: t, builder: b) }
-            // Publish: segment files get their final names (fsynced), then one transaction lists them.
-            let fm = FileManager.default
-            var dirs = Set<String>()
-            for p in pending {
-                let final = store.segmentsDirectory + "/" + p.file
-                try? fm.removeItem(atPath: final)
-                guard rename(p.tempPath, final) == 0 else { throw StoreError.io(path: final, reason: String(cString: strerror(errno))) }
-                dirs.insert((final as NSString).deletingLastPathComponent)
-            }
-            for d in dirs { fsyncDirectory(d) }
+            try store.publish(pending)
             _ = try store.commit(source: displayName, size: bytesRead, fingerprint: fingerprint, segments: pending,
                                  rejects: rejects, rejectedTotal: rejected)
         } catch {
-            for p in pending {
-                try? FileManager.default.removeItem(atPath: p.tempPath)
-                try? FileManager.default.removeItem(atPath: store.segmentsDirectory + "/" + p.file)
-            }
+            store.discard(pending)
             throw error
         }
         report(force: true)
@@ -654,7 +652,7 @@ final class IngestJob {
     // MARK: segments
 
     func flush(table: String, builder b: TableBuilder) throws {
-        var (schema, cols, rows) = b.take()
+        let (schema, cols, rows) = b.take()
         guard rows > 0 else { return }
         // Time column: the catalog's for an existing table, else the first datetime candidate.
         store.lock.lock()
@@ -664,6 +662,17 @@ final class IngestJob {
         if existing == nil {
             timeColumn = KnownSchemas.timeColumnCandidates.first { n in schema.contains { $0.name == n && $0.type == .datetime } }
         }
+        pending.append(try store.writeSegment(table: table, schema: schema, columns: cols, rows: rows, timeColumn: timeColumn))
+    }
+}
+
+
+extension Store {
+    /// Writes one segment under a temporary name (fsynced): rows sorted by the time column (nulls
+    /// first, stable), frequent dynamic keys shredded into sub-columns. The caller renames it into
+    /// place and lists it in the catalog (see `publish`).
+    func writeSegment(table: String, schema inSchema: [ColumnSchema], columns inCols: [Column], rows: Int, timeColumn: String?) throws -> PendingSegment {
+        var schema = inSchema, cols = inCols
         var minTime: Int64? = nil, maxTime: Int64? = nil
         if let tc = timeColumn, let ti = schema.firstIndex(where: { $0.name == tc }), schema[ti].type == .datetime {
             let times = cols[ti].int64Values
@@ -671,7 +680,6 @@ final class IngestJob {
             var sorted = true
             for i in 1..<max(rows, 1) where times[i] < times[i - 1] { sorted = false; break }
             if !sorted || valid != nil {
-                // Nulls first, then by time; stable so equal timestamps keep arrival order.
                 let key: (Int) -> Int64 = { i in (valid?[i] ?? 1) == 0 ? Int64.min : times[i] }
                 let perm = (0..<rows).sorted { let a = key($0), b = key($1); return a < b || (a == b && $0 < $1) }.map { Int32($0) }
                 for c in 0..<cols.count { cols[c] = cols[c].gather(perm) }
@@ -683,7 +691,7 @@ final class IngestJob {
             }
         }
         // Frequent keys of dynamic columns get sub-columns (see DynamicPaths).
-        for (k, c) in zip(schema, cols) where c.type == .dynamic {
+        for (k, c) in zip(schema, cols) where c.type == .dynamic && DynamicPaths.split(k.name) == nil {
             let keys = DynamicPaths.frequentKeys(c)
             for (key, sub) in zip(keys, DynamicPaths.extract(c, keys: keys)) {
                 schema.append(ColumnSchema(name: DynamicPaths.subcolumn(k.name, key), type: .dynamic))
@@ -693,14 +701,40 @@ final class IngestJob {
         let enc = SegmentFormat.encode(schema: schema, columns: cols, rows: rows)
         cols = []
         let dirName = Self.directoryName(for: table)
-        let dir = store.segmentsDirectory + "/" + dirName
+        let dir = segmentsDirectory + "/" + dirName
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        segmentCounter += 1
-        let name = "\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(getpid())-\(segmentCounter).seg"
+        let name = "\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(getpid())-\(Store.nextSegmentNumber()).seg"
         let temp = dir + "/" + name + ".tmp"
-        try writeDurably(enc.bytes, to: temp)
-        pending.append(PendingSegment(table: table, file: dirName + "/" + name, tempPath: temp, rows: rows, minTime: minTime, maxTime: maxTime,
-                                      bytes: enc.bytes.count, checksum: enc.checksum, schema: schema, stats: enc.stats, timeColumn: timeColumn))
+        try Self.writeDurably(enc.bytes, to: temp)
+        return PendingSegment(table: table, file: dirName + "/" + name, tempPath: temp, rows: rows, minTime: minTime, maxTime: maxTime,
+                              bytes: enc.bytes.count, checksum: enc.checksum, schema: schema, stats: enc.stats, timeColumn: timeColumn)
+    }
+
+    private static let counterLock = NSLock()
+    nonisolated(unsafe) private static var segmentNumber = 0
+    static func nextSegmentNumber() -> Int {
+        counterLock.lock(); defer { counterLock.unlock() }
+        segmentNumber += 1
+        return segmentNumber
+    }
+
+    /// Gives written segments their final names and fsyncs their folders; the catalog commit that
+    /// lists them comes after, so a crash in between leaves only orphans (removed on the next open).
+    func publish(_ pending: [PendingSegment]) throws {
+        var dirs = Set<String>()
+        for p in pending {
+            let final = segmentsDirectory + "/" + p.file
+            guard rename(p.tempPath, final) == 0 else { throw StoreError.io(path: final, reason: String(cString: strerror(errno))) }
+            dirs.insert((final as NSString).deletingLastPathComponent)
+        }
+        for d in dirs { fsyncDirectory(d) }
+    }
+
+    func discard(_ pending: [PendingSegment]) {
+        for p in pending {
+            try? FileManager.default.removeItem(atPath: p.tempPath)
+            try? FileManager.default.removeItem(atPath: segmentsDirectory + "/" + p.file)
+        }
     }
 
     static func directoryName(for table: String) -> String {
@@ -713,7 +747,7 @@ final class IngestJob {
         return safe + "-" + String(h, radix: 16)
     }
 
-    func writeDurably(_ bytes: [UInt8], to path: String) throws {
+    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }

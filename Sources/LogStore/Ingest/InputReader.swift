@@ -20,29 +20,30 @@ final class InputReader {
         gzbuffer(gz, 1 << 20)
     }
 
-    deinit { if let g = gz { gzclose(g) } }
+    private var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+
+    deinit {
+        if let g = gz { gzclose(g) }
+        scratch.deallocate()
+    }
 
     struct ReadError: Error { let message: String }
 
     /// Appends up to `max` bytes to `buf`; returns the count (0 at end of input).
     func read(into buf: inout [UInt8], max: Int) throws -> Int {
-        let start = buf.count
-        buf.reserveCapacity(start + max)
+        // zlib reads into a scratch buffer that is copied once; growing `buf` by `max` zeros and
+        // trimming it again costs a pass per element in debug builds (the tests).
+        if scratch.count < max { scratch.deallocate(); scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max, alignment: 16) }
         var got = 0
-        // Grow, read into the tail, then trim to what was read.
-        buf.append(contentsOf: repeatElement(0, count: max))
-        let n = buf.withUnsafeMutableBytes { raw -> Int32 in
-            gzread(gz, raw.baseAddress! + start, UInt32(max))
-        }
+        let n = gzread(gz, scratch.baseAddress!, UInt32(max))
         if n < 0 {
             var errnum: Int32 = 0
             let msg = gzerror(gz, &errnum).map { String(cString: $0) } ?? "read error"
-            buf.removeLast(max)
             if errnum == Z_BUF_ERROR || msg.contains("unexpected end") { throw ReadError(message: "truncated gzip stream (\(msg))") }
             throw ReadError(message: errnum == Z_DATA_ERROR ? "corrupt gzip stream (\(msg))" : msg)
         }
         got = Int(n)
-        buf.removeLast(max - got)
+        buf.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<got]).bindMemory(to: UInt8.self))
         if got == 0 {
             // End of input: zlib reports a stream cut short only here.
             var errnum: Int32 = 0

@@ -39,12 +39,14 @@ final class TableBuilder {
     /// Shreds the object at `range` of `base` as one row. On error nothing of it is kept.
     func shred(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) throws {
         var s = JSONScanner(base, start: range.lowerBound, end: range.upperBound)
+        columnsBeforeLastRow = columns.count
         do {
             try shredObject(&s)
             s.skipWhitespace()
             guard s.atEnd else { throw s.fail("unexpected text after the record") }
         } catch {
             for c in columns { c.truncate(to: rows) }
+            dropColumns(from: columnsBeforeLastRow)
             throw error
         }
         rows &+= 1
@@ -136,11 +138,22 @@ final class TableBuilder {
         }
     }
 
-    /// Drops the row shredded last (it belonged to another table).
+    /// Drops the row shredded last (it belonged to another table), with the columns it added.
     func removeLastRow() {
         guard rows > 0 else { return }
         rows -= 1
         for c in columns { c.truncate(to: rows) }
+        dropColumns(from: columnsBeforeLastRow)
+    }
+
+    private var columnsBeforeLastRow = 0
+
+    /// Forgets columns a rejected or moved row added, so that they do not appear in this table.
+    private func dropColumns(from count: Int) {
+        guard columns.count > count else { return }
+        columns.removeSubrange(count...)
+        index = index.filter { $0.value < count }
+        expected = Array(expected.prefix { $0 < count })
     }
 
     /// The string value the last row has in column `key`, if that column exists and holds strings.
