@@ -21,6 +21,8 @@ public enum ScanPredicate: Sendable, Equatable {
     case realRange(column: String, min: Double?, max: Double?)
     /// case-sensitive string equality.
     case stringEquals(column: String, value: String)
+    /// `has`: every one of these lower-cased terms is a whole term of the value.
+    case hasTerms(column: String, terms: [String])
 }
 
 public struct ScanStats: Sendable {
@@ -111,10 +113,17 @@ public final class Store: @unchecked Sendable {
             }
             if request.predicates.contains(where: { !Store.mayMatch($0, s) }) { continue }
             if try request.predicates.contains(where: { p in
-                guard case .stringEquals(let c, let v) = p else { return false }
-                lock.lock(); defer { lock.unlock() }
-                guard let f = try catalog.bloom(segment: s.id, column: c) else { return false }
-                return !Bloom.mayContain(f, v)
+                switch p {
+                case .stringEquals(let c, let v):
+                    lock.lock(); defer { lock.unlock() }
+                    guard let f = try catalog.bloom(segment: s.id, column: c) else { return false }
+                    return !Bloom.mayContain(f, v)
+                case .hasTerms(let c, let terms):
+                    lock.lock(); defer { lock.unlock() }
+                    guard let f = try catalog.termFilter(segment: s.id, column: c) else { return false }
+                    return terms.contains { !TermFilter.mayContain(f, term: $0) }
+                default: return false
+                }
             }) { continue }
             kept.append(s)
         }
@@ -135,6 +144,7 @@ public final class Store: @unchecked Sendable {
             if let lo = lo, mx < lo { return false }
             if let hi = hi, mn > hi { return false }
             return true
+        case .hasTerms: return true
         case .stringEquals(let c, let v):
             guard let st = s.stats[c], let mn = st.minString, let mx = st.maxString else { return true }
             let b = Array(v.utf8)

@@ -260,6 +260,37 @@ final class IngestTests: XCTestCase {
         XCTAssertLessThanOrEqual(absent.count, 1)
     }
 
+    func testTermFiltersPruneSegmentsForHas() throws {
+        // 4 segments of 1,024 log lines; "deadlock" appears only in the third, "Timeout" in the first and last.
+        var lines: [String] = []
+        for seg in 0..<4 {
+            for i in 0..<1024 {
+                var msg = "worker-\(seg * 1024 + i) handled job \(i % 37) in \(i % 91)ms"
+                if seg == 2 && i == 250 { msg = "DB error: Deadlock detected on orders (retry 3)" }
+                if (seg == 0 || seg == 3) && i % 50 == 0 { msg = "upstream call failed: Timeout after 30s" }
+                lines.append("{\"timestamp\":\"2025-01-0\(seg + 1)T00:00:00Z\",\"message\":\"\(msg)\"}")
+            }
+        }
+        let f = write("log.jsonl", lines.joined(separator: "\n"))
+        let store = try Store(path: dir + "/store", create: true)
+        var o = IngestOptions(table: "T"); o.segmentRows = 1024
+        _ = try store.ingest(paths: [f], options: o)
+        XCTAssertEqual(try store.segments(of: "T").map(\.rows), [1024, 1024, 1024, 1024])
+        func kept(_ needle: String) throws -> [Int] {
+            let (k, pruned) = try store.plan("T", ScanRequest(predicates: [.hasTerms(column: "message", terms: TermFilter.terms(of: needle))]))
+            XCTAssertEqual(k.count + pruned, 4)
+            return k.map { Int(($0.minTime! - Ticks.parseDatetime("2025-01-01")!) / Ticks.perDay) }
+        }
+        XCTAssertEqual(TermFilter.terms(of: "Deadlock detected!"), ["deadlock", "detected"])
+        XCTAssertEqual(try kept("deadlock"), [2])
+        XCTAssertEqual(try kept("DEADLOCK detected"), [2])
+        XCTAssertEqual(try kept("timeout"), [0, 3])
+        XCTAssertEqual(try kept("worker-4000"), [3])
+        XCTAssertEqual(try kept("no-such-word-anywhere"), [])
+        // a term is whole: "dead" is not a term of "Deadlock"
+        XCTAssertEqual(try kept("dead"), [])
+    }
+
     func testGeneratorIsDeterministicAndRoundTrips() throws {
         var o = TelemetryGenerator.Options()
         o.rows = 2000; o.seed = 5

@@ -180,15 +180,15 @@ extension Store {
                       ingestID.map { .int($0) } ?? .null, .text(now)).run()
         let segID = db.lastInsertRowID
         let st = try db.prepare("""
-            INSERT INTO column_stats(segment_id, column_name, null_count, min_int, max_int, min_real, max_real, min_text, max_text, bloom)
-            VALUES (?,?,?,?,?,?,?,?,?,?)
+            INSERT INTO column_stats(segment_id, column_name, null_count, min_int, max_int, min_real, max_real, min_text, max_text, bloom, terms)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?)
             """)
         for (c, s) in zip(seg.schema, seg.stats) {
             try st.bind(.int(segID), .text(c.name), .int(Int64(s.nullCount)),
                         s.minInt.map { .int($0) } ?? .null, s.maxInt.map { .int($0) } ?? .null,
                         s.minReal.map { .real($0) } ?? .null, s.maxReal.map { .real($0) } ?? .null,
                         s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null,
-                        s.bloom.map { .blob($0) } ?? .null).run()
+                        s.bloom.map { .blob($0) } ?? .null, s.terms.map { .blob($0) } ?? .null).run()
         }
     }
 }

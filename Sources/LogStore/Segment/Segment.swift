@@ -13,6 +13,8 @@ public struct ColumnStats: Sendable, Equatable {
     public var maxString: String?
     /// Membership filter of a high-cardinality string column (see `Bloom`); kept in the catalog only.
     public var bloom: [UInt8]?
+    /// Membership filter of the column's `has` terms (see `TermFilter`); kept in the catalog only.
+    public var terms: [UInt8]?
     public init(nullCount: Int) { self.nullCount = nullCount }
 }
 
@@ -21,14 +23,24 @@ public struct ColumnStats: Sendable, Equatable {
 /// `operation_Id == "…"` skip segments that cannot hold the value (about 3% false positives).
 public enum Bloom {
     static func build(_ s: ByteStrings) -> [UInt8]? {
+        build(distinct: distinctValues(s))
+    }
+
+    static func distinctValues(_ s: ByteStrings) -> ByteSliceTable {
         var table = ByteSliceTable(capacity: min(s.count, 1 << 16))
         s.bytes.withUnsafeBufferPointer { b in
             let base = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
             for i in 0..<s.count { let r = s.range(i); _ = table.intern(base + r.lowerBound, r.count) }
         }
+        return table
+    }
+
+    /// A filter over the entries of `table` at `bitsPerValue`; nil under `minimum` entries (a
+    /// segment with few distinct values is cheap to scan, and min/max already bound it).
+    static func build(distinct table: ByteSliceTable, bitsPerValue: Int = 8, minimum: Int = 1024) -> [UInt8]? {
         let distinct = table.count
-        guard distinct >= 1024 else { return nil }
-        let bits = (distinct * 8 + 63) / 64 * 64
+        guard distinct >= minimum else { return nil }
+        let bits = (distinct * bitsPerValue + 63) / 64 * 64
         var filter = [UInt8](repeating: 0, count: bits / 8)
         let e = table.entries
         e.bytes.withUnsafeBufferPointer { b in
@@ -49,12 +61,64 @@ public enum Bloom {
     }
 
     public static func mayContain(_ filter: [UInt8], _ value: String) -> Bool {
-        let v = Array(value.utf8)
+        mayContain(filter, bytes: Array(value.utf8))
+    }
+
+    static func mayContain(_ filter: [UInt8], bytes v: [UInt8]) -> Bool {
         let h = v.withUnsafeBufferPointer { ByteSliceTable.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
         let bits = filter.count * 8
         guard bits > 0 else { return true }
         return probes(h, bits).allSatisfy { filter[$0 >> 3] & (1 << UInt8($0 & 7)) != 0 }
     }
+}
+
+/// A Bloom filter over the `has` terms of a segment's string column: a term is a maximal run of
+/// ASCII letters and digits, lower-cased (as the `has` kernel matches them). Every term of a `has`
+/// needle must be a whole term of a matching value, so a segment whose filter lacks one of them
+/// is skipped unread. 10 bits per term (about 1.7% false positives); no filter above `maxTerms`
+/// distinct terms (free text with that many terms matches most needles' segments anyway, and the
+/// filter would outweigh its column).
+public enum TermFilter {
+    static let maxTerms = 1 << 15
+
+    static func build(distinct values: ByteSliceTable) -> [UInt8]? {
+        var terms = ByteSliceTable(capacity: min(values.count * 2, 1 << 14))
+        var term: [UInt8] = []
+        let e = values.entries
+        var tooMany = false
+        e.bytes.withUnsafeBufferPointer { b in
+            for i in 0..<e.count where !tooMany {
+                for p in e.range(i) {
+                    let c = b[p]
+                    if isTermByte(c) { term.append(c | (c &- 0x41 < 26 ? 0x20 : 0)); continue }
+                    if !term.isEmpty { add() }
+                }
+                if !term.isEmpty { add() }
+            }
+        }
+        func add() {
+            term.withUnsafeBufferPointer { _ = terms.intern($0.baseAddress!, $0.count) }
+            term.removeAll(keepingCapacity: true)
+            if terms.count > maxTerms { tooMany = true }
+        }
+        guard !tooMany, terms.count > 0 else { return nil }
+        return Bloom.build(distinct: terms, bitsPerValue: 10, minimum: 1)
+    }
+
+    @inline(__always) static func isTermByte(_ c: UInt8) -> Bool { (c &- 0x30 < 10) || (c | 0x20) &- 0x61 < 26 }
+
+    /// The lower-cased terms of a `has` needle.
+    public static func terms(of needle: String) -> [String] {
+        var out: [String] = [], cur: [UInt8] = []
+        for c in needle.utf8 {
+            if isTermByte(c) { cur.append(c | (c &- 0x41 < 26 ? 0x20 : 0)) }
+            else if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)); cur = [] }
+        }
+        if !cur.isEmpty { out.append(String(decoding: cur, as: UTF8.self)) }
+        return out
+    }
+
+    public static func mayContain(_ filter: [UInt8], term: String) -> Bool { Bloom.mayContain(filter, term) }
 }
 
 struct ColumnChunkInfo {
@@ -132,7 +196,9 @@ enum SegmentFormat {
                     st.minString = String(decoding: s.bytes[lo], as: UTF8.self)
                     st.maxString = String(decoding: s.bytes[hi], as: UTF8.self)
                 }
-                if c.dictionaryCodes == nil { st.bloom = Bloom.build(s) }
+                let distinct = Bloom.distinctValues(s)
+                if c.dictionaryCodes == nil { st.bloom = Bloom.build(distinct: distinct) }
+                st.terms = TermFilter.build(distinct: distinct)
             }
         }
         return st

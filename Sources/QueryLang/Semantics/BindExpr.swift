@@ -182,9 +182,11 @@ extension Binder {
         let hay = toStringExpr(a)
         if let needle = b.constant {
             let nb = Array(needle.asString.utf8)
-            return Call(op, [hay], type: .bool, range: r) { c, n in
+            let call = Call(op, [hay], type: .bool, range: r) { c, n in
                 Kernels.stringPredicate(kind, caseSensitive: cs, negate: negate, c[0], needle: nb, n)
             }
+            call.needle = needle.asString
+            return call
         }
         let nd = toStringExpr(b)
         return Call(op, [hay, nd], type: .bool, range: r) { c, n in

@@ -38,6 +38,9 @@ class Call: BoundExpr {
     let name: String
     let args: [BoundExpr]
     let kernel: ([Column], Int) throws -> Column
+    /// The constant right-hand side of a string operator (`has "x"`), which the kernel captured;
+    /// the planner reads it to prune segments by their term filters.
+    var needle: String? = nil
     init(_ name: String, _ args: [BoundExpr], type: KustoType, range: SourceRange, kernel: @escaping ([Column], Int) throws -> Column) {
         self.name = name; self.args = args; self.kernel = kernel
         super.init(type: type, range: range)

@@ -193,6 +193,11 @@ enum Planner {
             }
             return
         }
+        if let needle = c.needle, c.name == "has" || c.name == "has_cs", let col = c.args.first as? ColumnRef, col.type == .string {
+            let terms = TermFilter.terms(of: needle)
+            if !terms.isEmpty { r.predicates.append(.hasTerms(column: col.name, terms: terms)) }
+            return
+        }
         guard c.args.count == 2 else { return }
         var (l, rhs, op) = (c.args[0], c.args[1], c.name)
         if l.constant != nil, rhs is ColumnRef {
