@@ -1,12 +1,14 @@
 # logq — two commands: `make demo` and `make test`.
 SHELL := /bin/bash
 DEV_PACKAGES := libsqlite3-dev zlib1g-dev liblz4-dev pkg-config
+# Headless Chromium renders the report in the end-to-end tests (skipped, with a note, without it).
+TEST_PACKAGES := chromium
 DEMO_DIR ?= $(shell mktemp -d -t logq-demo.XXXXXX 2>/dev/null || echo /tmp/logq-demo)
 DEMO_DIR := $(DEMO_DIR)
 DEMO_ROWS ?= 200000
 LOGQ := .build/release/logq
 
-.PHONY: demo test deps build release conformance bench clean
+.PHONY: demo test deps test-deps build release conformance bench clean
 
 # Installs the missing -dev packages with apt-get when root; otherwise prints the command and stops.
 deps:
@@ -22,7 +24,14 @@ build: deps
 release: deps
 	swift build -c release
 
-test: deps
+test-deps: deps
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: without$$missing the report screenshot test is skipped (sudo apt-get install -y$$missing)"; fi; \
+	fi
+
+test: test-deps
 	swift test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
 # Builds, generates a week of telemetry, ingests it, and runs every saved query.
@@ -39,6 +48,9 @@ demo: release
 	  echo; echo "== $$title ($$q)"; \
 	  $(LOGQ) run --store $(DEMO_DIR)/store --format table --param window_start=$$inc_from --param window_end=$$inc_to $$q | head -25 || true; \
 	done
+	@echo; echo "== post-incident report (window found from the data)"
+	$(LOGQ) report --store $(DEMO_DIR)/store --incident --title "Demo incident" -o $(DEMO_DIR)/report.html
+	@echo "open $(DEMO_DIR)/report.html"
 
 conformance: release
 	python3 ../shared/conformance/run.py --logq $(LOGQ)

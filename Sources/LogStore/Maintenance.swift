@@ -174,8 +174,8 @@ extension Store {
             var start = 0
             while start < rows {
                 let end = min(rows, start + targetRows)
-                let part = cols.map { $0.slice(start..<end) }
-                pending.append(try writeSegment(table: schema.name, schema: schema.columns, columns: part, rows: end - start,
+                var part = cols.map { $0.slice(start..<end) }
+                pending.append(try writeSegment(table: schema.name, schema: schema.columns, columns: &part, rows: end - start,
                                                 timeColumn: schema.timeColumn))
                 start = end
             }

@@ -117,4 +117,95 @@ final class CLITests: XCTestCase {
             XCTAssertGreaterThan((tables?.first?["rows"] as? [Any])?.count ?? 0, 0, "\(q) returned no rows")
         }
     }
+
+    /// Headless Chromium, when installed (`make test` installs Debian's `chromium` when run as root).
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Opens `html` in headless Chromium, writes a screenshot, and returns the console messages it logged.
+    func screenshot(_ html: String, to png: String, height: Int = 2400) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.chromium!)
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(tmp)/chromium-profile",
+                       "--window-size=1100,\(height)", "--screenshot=\(png)", "--enable-logging=stderr", "--v=0",
+                       "file://" + html]
+        let e = Pipe()
+        p.standardError = e; p.standardOutput = Pipe()
+        try p.run()
+        let err = String(decoding: e.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, err)
+        return err.split(separator: "\n").map(String.init).filter { $0.contains("CONSOLE") }
+    }
+
+    /// The post-incident report: the window found from the data, every saved query, inline SVG charts
+    /// with the window shaded, nothing fetched from elsewhere; Chromium renders it without console errors.
+    func testIncidentReportIsSelfContainedAndRendersInChromium() throws {
+        XCTAssertEqual(try logq(["generate", "--out", tmp + "/data", "--rows", "60000", "--days", "3"]).code, 0)
+        XCTAssertEqual(try logq(["ingest", "--store", tmp + "/s", tmp + "/data"]).code, 0)
+        let r = try logq(["report", "--store", tmp + "/s", "--incident", "--title", "Checkout <outage>", "-o", tmp + "/report.html"])
+        XCTAssertEqual(r.code, 0, r.err)
+        let queries = try FileManager.default.contentsOfDirectory(atPath: CLITests.repo + "/queries").filter { $0.hasSuffix(".kql") }
+        // The generator's incident (seed 42: 2025-03-04 11:50 to 12:10) is found to the bin.
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp + "/data/manifest.json"))) as! [String: Any]
+        let (start, end) = (manifest["incident_start"] as! String, manifest["incident_end"] as! String)
+        XCTAssertEqual(r.err, "wrote \(tmp)/report.html: \(queries.count) queries, window \(start) .. \(end)\n")
+        let html = try String(contentsOfFile: tmp + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("<title>Checkout &lt;outage&gt;</title>"))
+        XCTAssertTrue(html.contains("Window found by --incident: "))
+        XCTAssertEqual(html.components(separatedBy: "<section id=").count - 1, queries.count)
+        let charted = try queries.filter { try String(contentsOfFile: CLITests.repo + "/queries/" + $0, encoding: .utf8).contains("| render ") }
+        XCTAssertGreaterThanOrEqual(charted.count, 3)
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, charted.count)
+        XCTAssertEqual(html.components(separatedBy: ">incident window</text>").count - 1, charted.count, "every time chart shades the window")
+        for forbidden in ["<script", "<link", "src=", "@import", "url(", "href=\"http"] {
+            XCTAssertFalse(html.contains(forbidden), "the report must be self-contained: found \(forbidden)")
+        }
+        XCTAssertTrue(html.contains("logq report --store \(tmp)/s --incident --title 'Checkout <outage>'".replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")))
+        // Markdown: the same document with the charts as SVG files beside it.
+        let md = try logq(["report", "--store", tmp + "/s", "--from", "2025-03-04T11:45:00Z", "--to", "2025-03-04T12:10:00Z", "-o", tmp + "/report.md"])
+        XCTAssertEqual(md.code, 0, md.err)
+        let doc = try String(contentsOfFile: tmp + "/report.md", encoding: .utf8)
+        XCTAssertTrue(doc.contains("**Window:** 2025-03-04T11:45:00.0000000Z to 2025-03-04T12:10:00.0000000Z (UTC, end exclusive; 00:25:00)"), doc)
+        let svgs = try FileManager.default.contentsOfDirectory(atPath: tmp + "/report_files").sorted()
+        XCTAssertEqual(svgs.count, charted.count)
+        for f in svgs { XCTAssertTrue(doc.contains("(report_files/\(f))"), f) }
+        // usage errors
+        let bad = try logq(["report", "--store", tmp + "/s", "--from", "2025-03-04T14:00:00Z", "--to", "2025-03-04T13:00:00Z", "-o", tmp + "/x.html"])
+        XCTAssertEqual(bad.code, 2)
+        XCTAssertTrue(bad.err.contains("--from must be before --to"), bad.err)
+        XCTAssertEqual(try logq(["report", "--store", tmp + "/s", "--incident", "-o", tmp + "/x.pdf"]).code, 2)
+
+        guard CLITests.chromium != nil else { throw XCTSkip("chromium is not installed (make test installs it when run as root)") }
+        // The console check can fail: a page that logs an error is caught.
+        try "<!DOCTYPE html><html><body><script>console.error('boom')</script></body></html>".write(toFile: tmp + "/bad.html", atomically: true, encoding: .utf8)
+        XCTAssertFalse(try screenshot(tmp + "/bad.html", to: tmp + "/bad.png", height: 200).isEmpty, "console messages are not being captured")
+        let console = try screenshot(tmp + "/report.html", to: tmp + "/report.png")
+        XCTAssertEqual(console, [], "the report logged to the console")
+        let png = try Data(contentsOf: URL(fileURLWithPath: tmp + "/report.png"))
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        XCTAssertGreaterThan(png.count, 50_000, "a rendered report, not a blank page")
+    }
+
+    func testCompactAndDropFromTheCommandLine() throws {
+        XCTAssertEqual(try logq(["generate", "--out", tmp + "/data", "--rows", "2000", "--days", "3"]).code, 0)
+        for f in ["requests", "traces"] { XCTAssertEqual(try logq(["ingest", "--store", tmp + "/s", tmp + "/data/\(f).jsonl"]).code, 0) }
+        // a second small batch of requests, so that there is something to merge
+        let lines = try String(contentsOfFile: tmp + "/data/requests.jsonl", encoding: .utf8).split(separator: "\n").prefix(10).joined(separator: "\n")
+        XCTAssertEqual(try logq(["ingest", "--store", tmp + "/s", "--force", "-"], stdin: lines).code, 0)
+        let c = try logq(["compact", "--store", tmp + "/s", "--table", "requests"])
+        XCTAssertEqual(c.code, 0, c.err)
+        let row = c.out.split(separator: "\n")[1].split(separator: "\t")
+        XCTAssertEqual(Array(row.prefix(4)), ["requests", "2", "1", "2010"])
+        XCTAssertEqual(try logq(["query", "--store", tmp + "/s", "--format", "csv", "requests | count"]).out, "Count\n2010\n")
+        let d = try logq(["drop", "--store", tmp + "/s", "--before", "2030-01-01", "--table", "traces"])
+        XCTAssertEqual(d.code, 0, d.err)
+        XCTAssertTrue(d.out.hasPrefix("table\tsegments dropped\trows dropped\tbytes dropped\tsegments straddling\ntraces\t1\t800\t"), d.out)
+        XCTAssertEqual(try logq(["query", "--store", tmp + "/s", "--format", "csv", "traces | count"]).out, "Count\n0\n")
+        let unknown = try logq(["compact", "--store", tmp + "/s", "--table", "nope"])
+        XCTAssertEqual(unknown.code, 2)
+        XCTAssertTrue(unknown.err.contains("table 'nope' does not exist in the store"), unknown.err)
+        XCTAssertEqual(try logq(["drop", "--store", tmp + "/s", "--before", "yesterday-ish"]).code, 2)
+    }
 }

@@ -28,7 +28,8 @@ final class EncodingTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logq-enc-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let enc = SegmentFormat.encode(schema: schema, columns: cols, rows: rows)
+        var consumed = cols
+        let enc = SegmentFormat.encode(schema: schema, columns: &consumed, rows: rows)
         let path = dir + "/x.seg"
         FileManager.default.createFile(atPath: path, contents: Data(enc.bytes))
         let r = try SegmentReader(path: path)

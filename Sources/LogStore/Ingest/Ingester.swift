@@ -652,7 +652,7 @@ final class IngestJob {
     // MARK: segments
 
     func flush(table: String, builder b: TableBuilder) throws {
-        let (schema, cols, rows) = b.take()
+        var (schema, cols, rows) = b.take()
         guard rows > 0 else { return }
         // Time column: the catalog's for an existing table, else the first datetime candidate.
         store.lock.lock()
@@ -662,7 +662,7 @@ final class IngestJob {
         if existing == nil {
             timeColumn = KnownSchemas.timeColumnCandidates.first { n in schema.contains { $0.name == n && $0.type == .datetime } }
         }
-        pending.append(try store.writeSegment(table: table, schema: schema, columns: cols, rows: rows, timeColumn: timeColumn))
+        pending.append(try store.writeSegment(table: table, schema: schema, columns: &cols, rows: rows, timeColumn: timeColumn))
     }
 }
 
@@ -671,8 +671,9 @@ extension Store {
     /// Writes one segment under a temporary name (fsynced): rows sorted by the time column (nulls
     /// first, stable), frequent dynamic keys shredded into sub-columns. The caller renames it into
     /// place and lists it in the catalog (see `publish`).
-    func writeSegment(table: String, schema inSchema: [ColumnSchema], columns inCols: [Column], rows: Int, timeColumn: String?) throws -> PendingSegment {
-        var schema = inSchema, cols = inCols
+    /// `cols` is emptied as it is encoded, so that the rows are not held twice.
+    func writeSegment(table: String, schema inSchema: [ColumnSchema], columns cols: inout [Column], rows: Int, timeColumn: String?) throws -> PendingSegment {
+        var schema = inSchema
         var minTime: Int64? = nil, maxTime: Int64? = nil
         if let tc = timeColumn, let ti = schema.firstIndex(where: { $0.name == tc }), schema[ti].type == .datetime {
             let times = cols[ti].int64Values
@@ -698,7 +699,7 @@ extension Store {
                 cols.append(sub)
             }
         }
-        let enc = SegmentFormat.encode(schema: schema, columns: cols, rows: rows)
+        let enc = SegmentFormat.encode(schema: schema, columns: &cols, rows: rows)
         cols = []
         let dirName = Self.directoryName(for: table)
         let dir = segmentsDirectory + "/" + dirName

@@ -205,11 +205,14 @@ enum SegmentFormat {
     }
 
     /// Encodes the columns; returns the complete file bytes and the footer checksum.
-    static func encode(schema: [ColumnSchema], columns: [Column], rows: Int) -> (bytes: [UInt8], checksum: UInt32, stats: [ColumnStats]) {
+    /// Encodes the columns, releasing each once it is written (ingest memory peaks here).
+    static func encode(schema: [ColumnSchema], columns: inout [Column], rows: Int) -> (bytes: [UInt8], checksum: UInt32, stats: [ColumnStats]) {
         var file = ByteWriter()
         file.raw(magic)
         var infos: [ColumnChunkInfo] = []
-        for (i, col) in columns.enumerated() {
+        for i in columns.indices {
+            let col = columns[i]
+            columns[i] = .ints(.long, [])
             var payload = ByteWriter()
             if let v = col.validity {
                 payload.u8(1)

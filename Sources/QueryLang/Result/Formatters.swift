@@ -100,27 +100,37 @@ public enum ResultFormatter {
     }
 
     /// An aligned table; numbers right-aligned; cells wider than `maxCell` characters cut with "…".
-    public static func table(_ t: ResultTable, maxCell: Int = 60) -> String {
+    /// With `width`, the widest columns are narrowed until a line fits, and a note says so; with
+    /// `color`, the header is bold and nulls are dim (ANSI).
+    public static func table(_ t: ResultTable, maxCell: Int = 60, width: Int? = nil, color: Bool = false) -> String {
         var cells: [[String]] = [t.names]
         for i in 0..<t.rowCount {
-            cells.append(t.columns.map { c in
-                let s = text(c, i).replacingOccurrences(of: "\n", with: "⏎")
-                return s.count > maxCell ? String(s.prefix(maxCell - 1)) + "…" : s
-            })
+            cells.append(t.columns.map { c in text(c, i).replacingOccurrences(of: "\n", with: "⏎") })
         }
         var widths = [Int](repeating: 0, count: t.names.count)
-        for row in cells { for (k, s) in row.enumerated() { widths[k] = max(widths[k], s.count) } }
+        for row in cells { for (k, s) in row.enumerated() { widths[k] = max(widths[k], min(s.count, maxCell)) } }
+        if let w = width {
+            let gap = 2 * max(widths.count - 1, 0)
+            while widths.reduce(0, +) + gap > w, let k = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[k] > 8 { widths[k] -= 1 }
+        }
+        var cut = false
         var out = ""
         for (r, row) in cells.enumerated() {
             var line: [String] = []
-            for (k, s) in row.enumerated() {
+            for (k, s0) in row.enumerated() {
+                var s = s0
+                if s.count > widths[k] { s = String(s.prefix(widths[k] - 1)) + "…"; cut = true }
                 let pad = String(repeating: " ", count: widths[k] - s.count)
-                line.append(r > 0 && t.types[k].isNumeric ? pad + s : s + pad)
+                var cell = r > 0 && t.types[k].isNumeric ? pad + s : s + pad
+                if color && r == 0 { cell = "\u{1B}[1m" + cell + "\u{1B}[0m" }
+                else if color && r > 0 && t.columns[k].isNull(r - 1) { cell = "\u{1B}[2m" + cell + "\u{1B}[0m" }
+                line.append(cell)
             }
             out += line.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
             if r == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        out += "(\(t.rowCount) row\(t.rowCount == 1 ? "" : "s"))\n"
+        out += "(\(t.rowCount) row\(t.rowCount == 1 ? "" : "s")"
+            + (cut ? "; long cells cut with …, use --format tsv or json for whole values" : "") + ")\n"
         return out
     }
 
