@@ -107,12 +107,19 @@ struct Ingest: ParsableCommand {
     @Option(help: "Put every record into this table.") var table: String?
     @Flag(help: "Ingest files even if their content was ingested before.") var force = false
     @Option(help: "Longest accepted line, in bytes.") var maxLineBytes: Int = 1 << 20
+    @Option(help: ArgumentHelp("Keep records with string values longer than N bytes, cut to N (a note per record), instead of rejecting long lines (up to 256 MiB).", valueName: "N"))
+    var truncateStrings: Int?
     @Argument(help: "Files, folders, globs, or - for stdin.") var files: [String]
 
     func run() throws {
         let s = store.open(create: true)
         var o = IngestOptions(table: table, force: force)
         o.maxLineBytes = maxLineBytes
+        if let n = truncateStrings {
+            guard n >= 1 else { throw ValidationError("--truncate-strings must be at least 1") }
+            o.maxStringBytes = n
+        }
+        guard maxLineBytes >= 1 else { throw ValidationError("--max-line-bytes must be at least 1") }
         let t0 = Date()
         let showProgress = stderrIsTerminal
         let reports: [FileIngestReport]
@@ -134,6 +141,8 @@ struct Ingest: ParsableCommand {
             if r.skipped { skipped += 1; stderr("\(r.path): already ingested (use --force to ingest again)\n") }
             for j in r.firstRejects.prefix(20) { stderr("\(j.file):\(j.line): \(j.reason)\n") }
             if r.rejected > 20 { stderr("\(r.path): \(r.rejected - 20) more rejected lines (query ingest_rejects)\n") }
+            for n in r.firstTruncations.prefix(10) { stderr("\(n.file):\(n.line): note: \(n.reason)\n") }
+            if r.truncated > 10 { stderr("\(r.path): \(r.truncated - 10) more records kept with cut strings\n") }
         }
         let el = Date().timeIntervalSince(t0)
         stderr(String(format: "ingested %d rows from %d file(s) (%.1f MB) in %.2fs (%.0f MB/s)%@%@\n", rows, reports.count - skipped, Double(bytes) / 1e6, el,

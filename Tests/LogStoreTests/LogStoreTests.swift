@@ -261,6 +261,29 @@ final class IngestTests: XCTestCase {
         XCTAssertLessThanOrEqual(absent.count, 1)
     }
 
+    func testOversizeLinesAreRejectedOrKeptWithStringsCut() throws {
+        let big = String(repeating: "x", count: 3_000_000)
+        let f = write("big.jsonl", """
+        {"timestamp":"2025-01-01T00:00:00Z","message":"éééééééé\(big)","n":1}
+        {"timestamp":"2025-01-01T00:00:01Z","message":"short","n":2}
+        """)
+        let a = try Store(path: dir + "/a", create: true)
+        let ra = try a.ingest(paths: [f])
+        XCTAssertEqual(ra[0].rows, 1)
+        XCTAssertEqual(ra[0].firstRejects.map(\.reason), ["line longer than 1048576 bytes"])
+        let b = try Store(path: dir + "/b", create: true)
+        var o = IngestOptions(); o.maxStringBytes = 15
+        let rb = try b.ingest(paths: [f], options: o)
+        XCTAssertEqual(rb[0].rows, 2)
+        XCTAssertEqual(rb[0].rejected, 0)
+        XCTAssertEqual(rb[0].truncated, 1)
+        XCTAssertEqual(rb[0].firstTruncations.map { "\($0.line): \($0.reason)" }, ["1: kept with strings cut to 15 bytes: 'message' from 3000016 bytes"])
+        let rows = try all(b, "big")
+        // cut at a character boundary: seven two-byte characters, not half of the eighth
+        XCTAssertEqual(rows.column(named: "message")!.v(0), .string("ééééééé"))
+        XCTAssertEqual(rows.column(named: "message")!.v(1), .string("short"))
+    }
+
     func testTermFiltersPruneSegmentsForHas() throws {
         // 4 segments of 1,024 log lines; "deadlock" appears only in the third, "Timeout" in the first and last.
         var lines: [String] = []

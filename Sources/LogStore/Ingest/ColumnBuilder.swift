@@ -159,6 +159,19 @@ final class ColumnBuilder {
         }
     }
 
+    /// Cuts the string appended last to at most `cap` bytes, backing off to a UTF-8 character
+    /// boundary; returns its original length when it was cut.
+    func truncateLastString(to cap: Int) -> Int? {
+        guard type == .string, rows > 0, strs.count == rows else { return nil }
+        let r = strs.range(rows - 1)
+        guard r.count > cap else { return nil }
+        var end = r.lowerBound + cap
+        while end > r.lowerBound && strs.bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        strs.bytes.removeSubrange(end...)
+        strs.offsets[rows] = end
+        return r.count
+    }
+
     /// A JSON string: the scanner is on its opening quote.
     func appendString(_ s: inout JSONScanner, scratch: inout [UInt8]) throws {
         if let t = type, t == .string {

@@ -6,6 +6,12 @@ public struct IngestOptions: Sendable {
     /// Ingest files whose content was ingested before.
     public var force = false
     public var maxLineBytes = 1 << 20
+    /// When set, string values longer than this are cut (at a character boundary) and the record is
+    /// kept with a note, and lines longer than `maxLineBytes` are kept too (up to `hardLineBytes`).
+    public var maxStringBytes: Int? = nil
+    /// Lines longer than this are rejected even when strings are truncated (memory bound).
+    public var hardLineBytes = 256 << 20
+    var lineLimit: Int { maxStringBytes == nil ? maxLineBytes : max(maxLineBytes, hardLineBytes) }
     public var segmentRows = 131_072
     public var segmentBytes = 192 << 20
     /// How many rejected lines per file keep their text in `ingest_rejects`.
@@ -31,6 +37,9 @@ public struct FileIngestReport: Sendable {
     /// Set when the content was ingested before and `force` was off.
     public var skipped: Bool
     public var firstRejects: [IngestReject]
+    /// Records kept with a string value cut (see `IngestOptions.maxStringBytes`): how many, and the first notes.
+    public var truncated: Int = 0
+    public var firstTruncations: [IngestReject] = []
     public var rows: Int { rowsByTable.values.reduce(0, +) }
 }
 
@@ -220,6 +229,8 @@ final class IngestJob {
     var pending: [PendingSegment] = []
     var rowsByTable: [String: Int] = [:]
     var rejects: [IngestReject] = []
+    var truncated = 0
+    var truncations: [IngestReject] = []
     var rejected = 0
     var bytesRead = 0
     var lastProgress = Date.distantPast
@@ -239,7 +250,7 @@ final class IngestJob {
 
     /// Forgets a committed (or abandoned) batch; builders keep their learned schemas.
     func resetBatch() {
-        pending = []; rowsByTable = [:]; rejects = []; rejected = 0
+        pending = []; rowsByTable = [:]; rejects = []; rejected = 0; truncated = 0; truncations = []
     }
 
     var displayName: String { file == "-" ? "<stdin>" : file }
@@ -267,7 +278,7 @@ final class IngestJob {
         }
         report(force: true)
         return FileIngestReport(path: displayName, bytes: bytesRead, rowsByTable: rowsByTable, rejected: rejected, skipped: false,
-                                firstRejects: Array(rejects.prefix(100)))
+                                firstRejects: Array(rejects.prefix(100)), truncated: truncated, firstTruncations: truncations)
     }
 
     // MARK: reading
@@ -327,10 +338,10 @@ final class IngestJob {
             if let nl = found {
                 if skippingOversize {
                     reject(line: oversizeStart.line, offset: oversizeStart.offset,
-                           reason: "line longer than \(options.maxLineBytes) bytes", text: Array(buf[pos..<min(nl, pos + 200)]))
+                           reason: "line longer than \(options.lineLimit) bytes", text: Array(buf[pos..<min(nl, pos + 200)]))
                     skippingOversize = false
-                } else if nl - pos > options.maxLineBytes {
-                    reject(line: lineNo, offset: consumed + pos, reason: "line longer than \(options.maxLineBytes) bytes",
+                } else if nl - pos > options.lineLimit {
+                    reject(line: lineNo, offset: consumed + pos, reason: "line longer than \(options.lineLimit) bytes",
                            text: Array(buf[pos..<pos + 200]))
                 } else {
                     processLine(buf, pos..<nl, line: lineNo, streamOffset: consumed + pos)
@@ -346,7 +357,7 @@ final class IngestJob {
                 return
             }
             // Keep the partial line; drop what is done.
-            if buf.count - pos > options.maxLineBytes && !skippingOversize {
+            if buf.count - pos > options.lineLimit && !skippingOversize {
                 skippingOversize = true
                 oversizeStart = (lineNo, consumed + pos)
             }
@@ -412,6 +423,14 @@ final class IngestJob {
                 lastTable = table
             }
             rowsByTable[table, default: 0] += 1
+            if !b.truncatedInLastRow.isEmpty {
+                truncated += 1
+                if truncations.count < 100 {
+                    let what = b.truncatedInLastRow.map { "'\($0.column)' from \($0.from) bytes" }.joined(separator: ", ")
+                    truncations.append(IngestReject(file: displayName, line: line, offset: offset,
+                                                    reason: "kept with strings cut to \(options.maxStringBytes ?? 0) bytes: \(what)", text: ""))
+                }
+            }
             if b.rows & 1023 == 0 && (b.rows >= options.segmentRows || b.approximateBytes >= options.segmentBytes) {
                 try flush(table: table, builder: b)
             }
@@ -460,6 +479,7 @@ final class IngestJob {
     func builder(for table: String) -> TableBuilder {
         if let b = builders[table] { return b }
         let b = TableBuilder(table: table, declared: KnownSchemas.declared(table), aliases: keyAliases)
+        b.maxStringBytes = options.maxStringBytes
         builders[table] = b
         return b
     }

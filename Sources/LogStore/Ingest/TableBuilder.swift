@@ -40,6 +40,7 @@ final class TableBuilder {
     func shred(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) throws {
         var s = JSONScanner(base, start: range.lowerBound, end: range.upperBound)
         columnsBeforeLastRow = columns.count
+        if !truncatedInLastRow.isEmpty { truncatedInLastRow.removeAll() }
         do {
             try shredObject(&s)
             s.skipWhitespace()
@@ -115,7 +116,9 @@ final class TableBuilder {
     private func appendValue(_ s: inout JSONScanner, to b: ColumnBuilder) throws {
         do {
             switch s.peek() {
-            case 0x22: try b.appendString(&s, scratch: &scratch)
+            case 0x22:
+                try b.appendString(&s, scratch: &scratch)
+                if let cap = maxStringBytes, let from = b.truncateLastString(to: cap) { truncatedInLastRow.append((b.name, from)) }
             case 0x7B, 0x5B:
                 let r = try s.skipValue()
                 try b.appendNested(UnsafeBufferPointer(start: s.base + r.lowerBound, count: r.count))
@@ -147,6 +150,10 @@ final class TableBuilder {
     }
 
     private var columnsBeforeLastRow = 0
+
+    /// Strings longer than this are cut (`IngestOptions.maxStringBytes`); the last row's cuts, by column and original length.
+    var maxStringBytes: Int? = nil
+    private(set) var truncatedInLastRow: [(column: String, from: Int)] = []
 
     /// Forgets columns a rejected or moved row added, so that they do not appear in this table.
     private func dropColumns(from count: Int) {
