@@ -74,6 +74,23 @@ final class EncodingTests: XCTestCase {
                       [ColumnSchema(name: "h", type: .string), ColumnSchema(name: "g", type: .string), ColumnSchema(name: "f", type: .string)], rows: 500)
     }
 
+    func testIncompressibleBlocksAreStoredAsTheyAre() throws {
+        var rng = RNG(s: 5)
+        let values = (0..<300_000).map { _ in Int64(bitPattern: rng.next()) }
+        var cols: [Column] = [.ints(.long, values)]
+        let enc = SegmentFormat.encode(schema: [ColumnSchema(name: "b", type: .long)], columns: &cols, rows: values.count)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("logq-raw-\(UUID()).seg").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data(enc.bytes))
+        let r = try SegmentReader(path: path)
+        let info = r.footer.columns[0]
+        // 12 bytes of header per block, nothing else: random bits are not "compressed" larger
+        XCTAssertGreaterThan(info.blockCount, 1)
+        XCTAssertEqual(info.length, info.rawLength + 12 * info.blockCount)
+        XCTAssertEqual(try r.read(info).int64Values, values)
+        XCTAssertEqual(try r.read(info, rows: [7, 299_999]).int64Values, [values[7], values[299_999]])
+    }
+
     func testRealAndStringEncodingsRoundTrip() throws {
         var rng = RNG(s: 11)
         let reals: [Double] = (0..<3000).map { i in i % 2 == 0 ? Double(rng.next() % 1_000_000) / 10_000 : Double(bitPattern: rng.next() >> 2) }

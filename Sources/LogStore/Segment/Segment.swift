@@ -135,13 +135,16 @@ struct SegmentFooter {
     var rows: Int
     var columns: [ColumnChunkInfo]
     var checksum: UInt32
+    var version: UInt32
 }
 
 /// The segment file: `docs/FORMAT.md` describes the layout byte by byte.
 enum SegmentFormat {
     static let magic: [UInt8] = Array("LOGQSEG".utf8) + [1]
     static let endMagic: [UInt8] = Array("LOGQEND".utf8) + [1]
-    static let version: UInt32 = 1
+    /// 2: a block whose LZ4 output would not be smaller is stored as is (compressed length == raw length).
+    static let version: UInt32 = 2
+    static let oldestReadable: UInt32 = 1
     static let blockSize = 1 << 20
 
     static func crc(_ p: UnsafeRawBufferPointer) -> UInt32 {
@@ -240,10 +243,18 @@ enum SegmentFormat {
                                              dst.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(n), Int32(bound))
                     }
                     precondition(written > 0 || n == 0, "LZ4 compression failed")
-                    let compressed = out[0..<Int(written)]
-                    file.u32(UInt32(n)); file.u32(UInt32(written))
-                    file.u32(compressed.withUnsafeBytes { crc($0) })
-                    file.raw(compressed)
+                    // Incompressible blocks (hex ids, random text) are stored as they are: never larger than raw.
+                    if Int(written) >= n {
+                        let plain = UnsafeRawBufferPointer(rebasing: raw[off..<(off + n)])
+                        file.u32(UInt32(n)); file.u32(UInt32(n))
+                        file.u32(crc(plain))
+                        file.raw(Array(plain))
+                    } else {
+                        let compressed = out[0..<Int(written)]
+                        file.u32(UInt32(n)); file.u32(UInt32(written))
+                        file.u32(compressed.withUnsafeBytes { crc($0) })
+                        file.raw(compressed)
+                    }
                     blocks += 1
                     off += n
                 } while off < raw.count
@@ -348,7 +359,9 @@ final class SegmentReader {
             return try fb.withUnsafeBytes { raw in
                 var r = ByteReader(raw)
                 let v = try r.u32()
-                guard v == SegmentFormat.version else { throw FormatError(message: "unsupported format version \(v)") }
+                guard v >= SegmentFormat.oldestReadable && v <= SegmentFormat.version else {
+                    throw FormatError(message: "unsupported format version \(v) (this logq reads \(SegmentFormat.oldestReadable)…\(SegmentFormat.version))")
+                }
                 let rows = Int(try r.u64())
                 let n = Int(try r.u32())
                 var cols: [ColumnChunkInfo] = []
@@ -361,7 +374,7 @@ final class SegmentReader {
                     guard off >= 8, off + len <= foff else { throw FormatError(message: "column '\(name)' lies outside the data area") }
                     cols.append(ColumnChunkInfo(name: name, type: type, offset: off, length: len, blockCount: blocks, rawLength: rawLen, stats: st))
                 }
-                return SegmentFooter(rows: rows, columns: cols, checksum: fcrc)
+                return SegmentFooter(rows: rows, columns: cols, checksum: fcrc, version: v)
             }
         } catch let e as FormatError {
             throw StoreError.corruptSegment(path: path, offset: foff, reason: e.message)
@@ -385,6 +398,13 @@ final class SegmentReader {
                       let block = try? r.raw(compLen) else { throw corrupt("truncated block header") }
                 guard SegmentFormat.crc(block) == sum else { throw corrupt("block checksum mismatch") }
                 guard out + rawLen <= payload.count else { throw corrupt("block longer than the column") }
+                if footer.version >= 2 && compLen == rawLen {
+                    if rawLen > 0 {
+                        payload.withUnsafeMutableBytes { dst in dst.baseAddress!.advanced(by: out).copyMemory(from: block.baseAddress!, byteCount: rawLen) }
+                    }
+                    out += rawLen
+                    continue
+                }
                 let got = payload.withUnsafeMutableBytes { dst in
                     LZ4_decompress_safe(block.baseAddress?.assumingMemoryBound(to: CChar.self),
                                         dst.baseAddress!.advanced(by: out).assumingMemoryBound(to: CChar.self),
