@@ -32,7 +32,10 @@ final class CountIfState: AggregateState {
     func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
         grow(&counts, groupCount, 0)
         let p = args[0].int64Values, v = args[0].validity
-        for i in 0..<g.count where p[i] != 0 && (v?[i] ?? 1) != 0 { counts[Int(g[i])] &+= 1 }
+        // Buffer pointers: a class's array property indexed in a loop pays an exclusivity check per access.
+        counts.withUnsafeMutableBufferPointer { c in
+            for i in 0..<g.count where p[i] != 0 && (v?[i] ?? 1) != 0 { c[Int(g[i])] &+= 1 }
+        }
     }
     func finish(groupCount: Int) -> [Column] { grow(&counts, groupCount, 0); return [.ints(.long, counts)] }
 }
@@ -54,13 +57,22 @@ final class SumState: AggregateState {
         let valid = a.validity
         switch a.storage {
         case .int64(let v):
-            for i in 0..<g.count {
-                if let c = cv, c[i] == 0 || (cvv?[i] ?? 1) == 0 { continue }
-                if let vv = valid, vv[i] == 0 { continue }
-                let k = Int(g[i])
-                if isInt { ints[k] &+= v[i] } else { reals[k] += Double(v[i]) }
-                counts[k] &+= 1
-            }
+            let isInt = self.isInt
+            v.withUnsafeBufferPointer { vp in ints.withUnsafeMutableBufferPointer { si in reals.withUnsafeMutableBufferPointer { sr in
+                counts.withUnsafeMutableBufferPointer { cn in
+                    if cv == nil && valid == nil && isInt {
+                        for i in 0..<g.count { let k = Int(g[i]); si[k] &+= vp[i]; cn[k] &+= 1 }
+                        return
+                    }
+                    for i in 0..<g.count {
+                        if let c = cv, c[i] == 0 || (cvv?[i] ?? 1) == 0 { continue }
+                        if let vv = valid, vv[i] == 0 { continue }
+                        let k = Int(g[i])
+                        if isInt { si[k] &+= vp[i] } else { sr[k] += Double(vp[i]) }
+                        cn[k] &+= 1
+                    }
+                }
+            } } }
         case .float64(let v):
             v.withUnsafeBufferPointer { vp in reals.withUnsafeMutableBufferPointer { r in counts.withUnsafeMutableBufferPointer { cn in
                 if cv == nil && valid == nil {
@@ -103,16 +115,22 @@ final class MinMaxState: AggregateState {
         switch a.storage {
         case .int64(let v):
             grow(&ints, groupCount, 0)
-            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 {
-                let k = Int(g[i])
-                if seen[k] == 0 || (isMax ? v[i] > ints[k] : v[i] < ints[k]) { ints[k] = v[i]; seen[k] = 1 }
-            }
+            let isMax = self.isMax
+            ints.withUnsafeMutableBufferPointer { m in seen.withUnsafeMutableBufferPointer { sn in
+                for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 {
+                    let k = Int(g[i])
+                    if sn[k] == 0 || (isMax ? v[i] > m[k] : v[i] < m[k]) { m[k] = v[i]; sn[k] = 1 }
+                }
+            } }
         case .float64(let v):
             grow(&reals, groupCount, 0)
-            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 && !v[i].isNaN {
-                let k = Int(g[i])
-                if seen[k] == 0 || (isMax ? v[i] > reals[k] : v[i] < reals[k]) { reals[k] = v[i]; seen[k] = 1 }
-            }
+            let isMax = self.isMax
+            reals.withUnsafeMutableBufferPointer { m in seen.withUnsafeMutableBufferPointer { sn in
+                for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 && !v[i].isNaN {
+                    let k = Int(g[i])
+                    if sn[k] == 0 || (isMax ? v[i] > m[k] : v[i] < m[k]) { m[k] = v[i]; sn[k] = 1 }
+                }
+            } }
         case .bytes:
             grow(&values, groupCount, .null)
             for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 {
@@ -165,41 +183,85 @@ final class DCountState: AggregateState {
 /// values, P=0 the minimum — which lies within Kusto's T-Digest error bound and is reproducible.
 final class PercentileState: AggregateState {
     let percents: [Double], type: KustoType, asArray: Bool
-    var ints: [[Int64]] = [], reals: [[Double]] = []
+    // Every value with its group, in arrival order (flat appends are cheap); `finish` sorts them
+    // into per-group runs by counting sort and selects the ranks in each run.
+    var groupOf: [Int32] = [], ints: [Int64] = [], reals: [Double] = []
     init(type: KustoType, percents: [Double], asArray: Bool) { self.type = type; self.percents = percents; self.asArray = asArray }
     func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
         let a = args[0]
         switch a.storage {
         case .int64(let v):
-            grow(&ints, groupCount, [])
-            for i in 0..<g.count where !a.isNull(i) { ints[Int(g[i])].append(v[i]) }
+            if a.validity == nil { groupOf.append(contentsOf: g); ints.append(contentsOf: v[0..<g.count]); return }
+            var gs: [Int32] = [], vs: [Int64] = []
+            for i in 0..<g.count where !a.isNull(i) { gs.append(g[i]); vs.append(v[i]) }
+            groupOf.append(contentsOf: gs); ints.append(contentsOf: vs)
         case .float64(let v):
-            grow(&reals, groupCount, [])
-            if a.validity == nil { for i in 0..<g.count where !v[i].isNaN { reals[Int(g[i])].append(v[i]) } }
-            else { for i in 0..<g.count where !a.isNull(i) && !v[i].isNaN { reals[Int(g[i])].append(v[i]) } }
+            // Kept rows are gathered locally first: appending to the properties row by row pays an
+            // exclusivity check per call.
+            var gs = [Int32](), vs = [Double]()
+            gs.reserveCapacity(g.count); vs.reserveCapacity(g.count)
+            let valid = a.validity
+            for i in 0..<g.count where !v[i].isNaN && (valid?[i] ?? 1) != 0 { gs.append(g[i]); vs.append(v[i]) }
+            groupOf.append(contentsOf: gs); reals.append(contentsOf: vs)
         case .bytes: break
         }
     }
     static func rank(_ p: Double, _ n: Int) -> Int { p <= 0 ? 0 : min(n - 1, max(0, Int((p / 100 * Double(n)).rounded(.up)) - 1)) }
+
+    /// Group k's values as the range `start[k]..<start[k+1]` of one array (counting sort by group).
+    static func groupStarts(_ groupOf: [Int32], groupCount: Int) -> [Int] {
+        var start = [Int](repeating: 0, count: groupCount + 1)
+        for g in groupOf { start[Int(g) + 1] += 1 }
+        for k in 0..<groupCount { start[k + 1] += start[k] }
+        return start
+    }
+
+    static func regroup(_ values: [Int64], _ groupOf: [Int32], _ start: [Int]) -> [Int64] {
+        var next = start
+        var out = [Int64](repeating: 0, count: values.count)
+        out.withUnsafeMutableBufferPointer { o in values.withUnsafeBufferPointer { v in groupOf.withUnsafeBufferPointer { gp in
+            for i in 0..<gp.count { let g = Int(gp[i]); o[next[g]] = v[i]; next[g] += 1 }
+        } } }
+        return out
+    }
+
+    static func regroup(_ values: [Double], _ groupOf: [Int32], _ start: [Int]) -> [Double] {
+        var next = start
+        var out = [Double](repeating: 0, count: values.count)
+        out.withUnsafeMutableBufferPointer { o in values.withUnsafeBufferPointer { v in groupOf.withUnsafeBufferPointer { gp in
+            for i in 0..<gp.count { let g = Int(gp[i]); o[next[g]] = v[i]; next[g] += 1 }
+        } } }
+        return out
+    }
+
     func finish(groupCount: Int) -> [Column] {
-        grow(&ints, groupCount, []); grow(&reals, groupCount, [])
         var outs: [[Value]] = Array(repeating: [], count: percents.count)
         // Ranks in ascending order; each selection narrows the range left for the next one.
         let order = percents.indices.sorted { percents[$0] < percents[$1] }
         let ranks = { (n: Int) in order.map { (j: $0, rank: PercentileState.rank(self.percents[$0], n)) } }
-        for k in 0..<groupCount {
-            var picked = [Value](repeating: .null, count: percents.count)
-            if type.physical == .int64 {
-                for (j, v) in Selection.pick(&ints[k], ranks(ints[k].count)) {
-                    picked[j] = type == .datetime ? .datetime(v) : type == .timespan ? .timespan(v) : .long(v)
-                }
-                ints[k] = []
-            } else {
-                for (j, v) in Selection.pick(&reals[k], ranks(reals[k].count)) { picked[j] = .real(v) }
-                reals[k] = []
+        let start = Self.groupStarts(groupOf, groupCount: groupCount)
+        for j in 0..<percents.count { outs[j].reserveCapacity(groupCount) }
+        if type.physical == .int64 {
+            let grouped = Self.regroup(ints, groupOf, start)
+            ints = []
+            let t = type
+            for k in 0..<groupCount {
+                var run = Array(grouped[start[k]..<start[k + 1]])
+                var picked = [Value](repeating: .null, count: percents.count)
+                for (j, v) in Selection.pick(&run, ranks(run.count)) { picked[j] = t == .datetime ? .datetime(v) : t == .timespan ? .timespan(v) : .long(v) }
+                for j in 0..<percents.count { outs[j].append(picked[j]) }
             }
-            for j in 0..<percents.count { outs[j].append(picked[j]) }
+        } else {
+            let grouped = Self.regroup(reals, groupOf, start)
+            reals = []
+            for k in 0..<groupCount {
+                var run = Array(grouped[start[k]..<start[k + 1]])
+                var picked = [Value](repeating: .null, count: percents.count)
+                for (j, v) in Selection.pick(&run, ranks(run.count)) { picked[j] = .real(v) }
+                for j in 0..<percents.count { outs[j].append(picked[j]) }
+            }
         }
+        groupOf = []
         if asArray {
             let arrays: [Value] = (0..<groupCount).map { k in
                 outs[0][k].isNull && percents.count > 0 && outs.allSatisfy({ $0[k].isNull }) ? .dynamic(.null) : .dynamic(.array(outs.map { $0[k].asJSON }))

@@ -54,6 +54,11 @@ final class GroupTable {
             words.append(w)
         }
         if let m = nullMask { words.append(m) }
+        // Most group-bys have few key words: fold them into one word when their value ranges allow
+        // (dictionary codes and null flags have small ranges), and use a single-word table.
+        if let folded = Self.fold(words, keys, hasNullMask: nullMask != nil) {
+            return assignFolded(folded.words, directSize: folded.directSize, keys, n, &out)
+        }
         let width = words.count
         var batch = WordTupleTable(width: width)
         var tuple = [UInt64](repeating: 0, count: width)
@@ -66,6 +71,71 @@ final class GroupTable {
             let g = scratch.withUnsafeBufferPointer { lookup($0, keys, i) }
             batch.insert(tuple, at: slot, value: g)
             out[i] = g
+        }
+        return out
+    }
+
+    /// One word per row when the key words fit in 64 bits together: a single integer/real key as
+    /// it is, or dictionary codes (and null flags) in mixed radix. `directSize` is set when the
+    /// folded values are all below it (small enough to index an array).
+    static func fold(_ words: [[UInt64]], _ keys: [Column], hasNullMask: Bool) -> (words: [UInt64], directSize: Int?)? {
+        if words.count == 1 {
+            let size = keys[0].dictionarySize
+            if keys[0].dictionaryCodes != nil, size <= 1 << 20 { return (words[0], max(size, 1)) }
+            return (words[0], nil)
+        }
+        var radices: [UInt64] = []
+        for c in keys {
+            guard c.dictionaryCodes != nil else { return nil }
+            radices.append(UInt64(c.dictionarySize) + (c.validity != nil ? 1 : 0))
+        }
+        if hasNullMask { radices.append(UInt64(1) << UInt64(keys.count)) }
+        var product: UInt64 = 1
+        for r in radices {
+            let (p, overflow) = product.multipliedReportingOverflow(by: max(r, 1))
+            if overflow || p > 1 << 40 { return nil }
+            product = p
+        }
+        let n = words[0].count
+        var out = [UInt64](repeating: 0, count: n)
+        out.withUnsafeMutableBufferPointer { o in
+            for (k, w) in words.enumerated() {
+                let r = max(radices[k], 1)
+                w.withUnsafeBufferPointer { p in for i in 0..<n { o[i] = o[i] &* r &+ p[i] } }
+            }
+        }
+        return (out, product <= 1 << 20 ? Int(product) : nil)
+    }
+
+    private func assignFolded(_ words: [UInt64], directSize: Int?, _ keys: [Column], _ n: Int, _ out: inout [Int32]) -> [Int32] {
+        func global(_ i: Int) -> Int32 {
+            scratch.removeAll(keepingCapacity: true)
+            for c in keys { encode(c, i, &scratch) }
+            return scratch.withUnsafeBufferPointer { lookup($0, keys, i) }
+        }
+        if let size = directSize {
+            var map = [Int32](repeating: -1, count: size)
+            map.withUnsafeMutableBufferPointer { m in
+                words.withUnsafeBufferPointer { w in
+                    for i in 0..<n {
+                        let k = Int(w[i])
+                        var g = m[k]
+                        if g < 0 { g = global(i); m[k] = g }
+                        out[i] = g
+                    }
+                }
+            }
+            return out
+        }
+        var table = WordTable(capacity: 1024)
+        words.withUnsafeBufferPointer { w in
+            for i in 0..<n {
+                let slot = table.find(w[i])
+                if table.occupied(slot) { out[i] = table.value(slot); continue }
+                let g = global(i)
+                table.insert(w[i], g, at: slot)
+                out[i] = g
+            }
         }
         return out
     }
@@ -87,6 +157,43 @@ final class GroupTable {
         let id = keys.intern(key.baseAddress ?? UnsafePointer(bitPattern: 1)!, key.count)
         if Int(id) == keyValues.count { keyValues.append(cols.map { $0.value(row) }) }
         return id
+    }
+}
+
+/// Open addressing from one 64-bit word to a group id, for one batch.
+struct WordTable {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private var used = 0
+    private var mask: Int
+
+    init(capacity: Int) {
+        keys = [UInt64](repeating: 0, count: capacity); values = [Int32](repeating: -1, count: capacity); mask = capacity - 1
+    }
+
+    @inline(__always) static func hash(_ x: UInt64) -> Int {
+        var h = x &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 29
+        return Int(truncatingIfNeeded: h)
+    }
+
+    @inline(__always) func find(_ x: UInt64) -> Int {
+        var i = WordTable.hash(x) & mask
+        while values[i] >= 0 && keys[i] != x { i = (i &+ 1) & mask }
+        return i
+    }
+
+    @inline(__always) func occupied(_ slot: Int) -> Bool { values[slot] >= 0 }
+    @inline(__always) func value(_ slot: Int) -> Int32 { values[slot] }
+
+    mutating func insert(_ x: UInt64, _ g: Int32, at slot: Int) {
+        keys[slot] = x; values[slot] = g; used += 1
+        if used * 2 > keys.count {
+            let oldKeys = keys, oldValues = values
+            keys = [UInt64](repeating: 0, count: oldKeys.count * 2); values = [Int32](repeating: -1, count: oldKeys.count * 2)
+            mask = keys.count - 1
+            for j in 0..<oldKeys.count where oldValues[j] >= 0 { let s = find(oldKeys[j]); keys[s] = oldKeys[j]; values[s] = oldValues[j] }
+        }
     }
 }
 
