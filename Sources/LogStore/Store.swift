@@ -156,7 +156,12 @@ public final class Store: @unchecked Sendable {
 
     /// Reads `columns` of one segment as the table's current types (optionally only `rows`, in
     /// that order). Missing columns (added to the table after the segment was written) read as nulls.
-    public func read(_ segment: SegmentInfo, columns: [String], schema: TableSchema, rows: [Int32]? = nil) throws -> Batch {
+    ///
+    /// String columns named in `dictionaryOnly` come back as distinct values plus per-row codes
+    /// when their segment stores them dictionary-encoded (see `Column.dictionaryOnly`): for
+    /// group-by keys, which never need the strings per row.
+    public func read(_ segment: SegmentInfo, columns: [String], schema: TableSchema, rows: [Int32]? = nil,
+                     dictionaryOnly: Set<String> = []) throws -> Batch {
         if segment.table == Store.rejectsTable {
             let b = try rejectsBatch(columns: columns)
             guard let rows = rows else { return b }
@@ -180,6 +185,9 @@ public final class Store: @unchecked Sendable {
             }
             guard let want = schema.column(named: name) else { throw StoreError.tableNotFound("\(schema.name).\(name)") }
             if let info = reader.column(named: name) {
+                if rows == nil, dictionaryOnly.contains(name), info.type == .string, want.type == .string {
+                    cols.append(try reader.read(info, dictionaryOnly: true)); continue
+                }
                 cols.append(try reader.read(info, rows: rows).converted(to: want.type))
             } else {
                 cols.append(.nulls(want.type, count: n))

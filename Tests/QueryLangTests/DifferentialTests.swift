@@ -70,6 +70,20 @@ final class DifferentialTests: XCTestCase {
             }
             XCTAssertEqual(got, expected)
         }
+        // Metamorphic: per-worker partial aggregation merged gives the same table, in the same
+        // order (no order by), as one sequential pass; percentiles included.
+        var sequential = ExecutionOptions(); sequential.parallelAggregation = false
+        for q in ["t | summarize n = count(), s = sum(v), p = percentile(r, 90), lo = min(r), d = dcount(k) by k",
+                  "t | where v > 0 | summarize c = countif(r > 500), hi = max(v), a = avg(v) by bin(ts, 1h), k",
+                  "t | summarize count(), percentiles(v, 5, 50, 95)"] {
+            let c = try QueryEngine.compile(q, store: many)
+            let a = try c.run(), b = try c.run(options: sequential)
+            XCTAssertEqual(a.rowCount, b.rowCount, q)
+            XCTAssertGreaterThan(a.rowCount, 0, q)
+            for i in 0..<a.rowCount {
+                XCTAssertEqual(a.columns.map { ResultFormatter.text($0, i) }, b.columns.map { ResultFormatter.text($0, i) }, q)
+            }
+        }
         // Time pruning and the exact window agree with SQLite too.
         let from = 1_700_000_000 + 1000 * 7, to = 1_700_000_000 + 4321 * 7
         let cq = try db.prepare("SELECT count(*) FROM t WHERE ts >= \(from) AND ts < \(to)")

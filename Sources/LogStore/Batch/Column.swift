@@ -72,6 +72,11 @@ public struct Column: Sendable {
     /// work once per distinct value instead of once per row.
     public var dictionaryCodes: [Int32]? = nil
     public var dictionarySize = 0
+    /// Set when the strings were never expanded per row: storage holds the `dictionarySize`
+    /// distinct values and `dictionaryCodes` says which one each row has. Read this way only for
+    /// group-by keys (`Store.read(dictionaryOnly:)`); `row(_:)` maps a row to its storage index.
+    public var dictionaryOnly = false
+    @inlinable public func row(_ i: Int) -> Int { dictionaryOnly ? Int(dictionaryCodes![i]) : i }
 
     public init(type: KustoType, storage: ColumnStorage, validity: [UInt8]? = nil) {
         self.type = type; self.storage = storage; self.validity = validity
@@ -88,6 +93,7 @@ public struct Column: Sendable {
     }
 
     public var count: Int {
+        if dictionaryOnly { return dictionaryCodes!.count }
         switch storage {
         case .int64(let v): return v.count
         case .float64(let v): return v.count
@@ -98,7 +104,7 @@ public struct Column: Sendable {
     /// Strings are never null; a dynamic value is null when its JSON text is empty.
     @inlinable public func isNull(_ i: Int) -> Bool {
         if let v = validity { return v[i] == 0 }
-        if type == .dynamic, case .bytes(let s) = storage { return s.length(i) == 0 }
+        if type == .dynamic, case .bytes(let s) = storage { return s.length(row(i)) == 0 }
         return false
     }
 
@@ -106,7 +112,21 @@ public struct Column: Sendable {
     public var float64Values: [Double] { if case .float64(let v) = storage { return v }; preconditionFailure("column is not float64-backed") }
     public var byteStrings: ByteStrings { if case .bytes(let v) = storage { return v }; preconditionFailure("column is not byte-backed") }
 
+    /// The strings expanded per row (a no-op unless `dictionaryOnly`).
+    public func materialized() -> Column {
+        guard dictionaryOnly, case .bytes(let s) = storage, let codes = dictionaryCodes else { return self }
+        var c = Column(type: type, storage: .bytes(s.gather(codes)), validity: validity)
+        c.dictionaryCodes = codes; c.dictionarySize = dictionarySize
+        return c
+    }
+
     public func gather(_ rows: [Int32]) -> Column {
+        if dictionaryOnly, let codes = dictionaryCodes {
+            var c = self
+            c.dictionaryCodes = codes.withUnsafeBufferPointer { p in rows.map { p[Int($0)] } }
+            c.validity = validity.map { v in rows.map { v[Int($0)] } }
+            return c
+        }
         let val = validity.map { v in rows.map { v[Int($0)] } }
         switch storage {
         case .int64(let v): return Column(type: type, storage: .int64(rows.map { v[Int($0)] }), validity: val)
@@ -139,6 +159,8 @@ public struct Column: Sendable {
 
     /// Appends `other` (same physical shape) after this column's rows.
     public mutating func append(_ other: Column) {
+        if dictionaryOnly { self = materialized(); dictionaryOnly = false }
+        let other = other.materialized()
         let n = count
         dictionaryCodes = nil
         switch (storage, other.storage) {

@@ -299,6 +299,26 @@ enum BytesCodec {
         return out
     }
 
+    /// A dictionary-encoded column's distinct values and each row's code, without expanding the
+    /// strings per row; nil for other encodings (the reader is then left where it was).
+    static func decodeDictionaryOnly(_ r: inout ByteReader, count n: Int) throws -> (ByteStrings, [Int32])? {
+        let start = r.pos
+        guard Encoding(rawValue: try r.u8()) == .dictionaryBytes else { r.pos = start; return nil }
+        let m = Int(try r.varint())
+        guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
+        var offsets = [Int](); offsets.reserveCapacity(m + 1); offsets.append(0)
+        for _ in 0..<m { offsets.append(offsets.last! + Int(try r.varint())) }
+        let all = Array(try r.raw(offsets[m]))
+        let width = Int(try r.u8())
+        let codes = try BitPacking.unpack(&r, count: n, width: width)
+        var codes32 = [Int32](repeating: 0, count: n)
+        for (i, c) in codes.enumerated() {
+            guard Int(c) < m else { throw FormatError(message: "dictionary code out of range") }
+            codes32[i] = Int32(c)
+        }
+        return (ByteStrings(bytes: all, offsets: offsets), codes32)
+    }
+
     /// The strings, and for a dictionary-encoded column each row's code and the dictionary size.
     static func decodeWithDictionary(_ r: inout ByteReader, count n: Int) throws -> (ByteStrings, ([Int32], Int)?) {
         let enc = try r.u8()

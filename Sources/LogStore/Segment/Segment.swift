@@ -384,7 +384,7 @@ final class SegmentReader {
     func column(named name: String) -> ColumnChunkInfo? { footer.columns.first { $0.name == name } }
 
     /// Decompresses and decodes one column, checking each block's CRC; with `rows`, decodes only those rows.
-    func read(_ info: ColumnChunkInfo, rows selected: [Int32]? = nil) throws -> Column {
+    func read(_ info: ColumnChunkInfo, rows selected: [Int32]? = nil, dictionaryOnly: Bool = false) throws -> Column {
         let data = try SegmentReader.pread(fd: fd, offset: info.offset, count: info.length, path: path)
         var payload = [UInt8](repeating: 0, count: info.rawLength)
         try data.withUnsafeBytes { raw in
@@ -441,6 +441,11 @@ final class SegmentReader {
                 case .int64: return .ints(info.type, try IntegerCodec.decode(&r, count: n), validity: validity)
                 case .float64: return .reals(try RealCodec.decode(&r, count: n), validity: validity, type: info.type)
                 case .bytes:
+                    if dictionaryOnly, validity == nil, let (entries, codes) = try BytesCodec.decodeDictionaryOnly(&r, count: n) {
+                        var c = Column.strings(entries, type: info.type)
+                        c.dictionaryCodes = codes; c.dictionarySize = entries.count; c.dictionaryOnly = true
+                        return c
+                    }
                     let (strings, dictionary) = try BytesCodec.decodeWithDictionary(&r, count: n)
                     var c = Column.strings(strings, type: info.type)
                     if let (codes, size) = dictionary { c.dictionaryCodes = codes; c.dictionarySize = size }

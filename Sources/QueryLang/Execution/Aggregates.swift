@@ -198,9 +198,12 @@ final class PercentileState: AggregateState {
         case .float64(let v):
             // Kept rows are gathered locally first: appending to the properties row by row pays an
             // exclusivity check per call.
+            let valid = a.validity
+            if valid == nil && !v.contains(where: { $0.isNaN }) {
+                groupOf.append(contentsOf: g); reals.append(contentsOf: v[0..<g.count]); return
+            }
             var gs = [Int32](), vs = [Double]()
             gs.reserveCapacity(g.count); vs.reserveCapacity(g.count)
-            let valid = a.validity
             for i in 0..<g.count where !v[i].isNaN && (valid?[i] ?? 1) != 0 { gs.append(g[i]); vs.append(v[i]) }
             groupOf.append(contentsOf: gs); reals.append(contentsOf: vs)
         case .bytes: break
@@ -241,26 +244,31 @@ final class PercentileState: AggregateState {
         let ranks = { (n: Int) in order.map { (j: $0, rank: PercentileState.rank(self.percents[$0], n)) } }
         let start = Self.groupStarts(groupOf, groupCount: groupCount)
         for j in 0..<percents.count { outs[j].reserveCapacity(groupCount) }
-        if type.physical == .int64 {
-            let grouped = Self.regroup(ints, groupOf, start)
-            ints = []
-            let t = type
-            for k in 0..<groupCount {
-                var run = Array(grouped[start[k]..<start[k + 1]])
-                var picked = [Value](repeating: .null, count: percents.count)
-                for (j, v) in Selection.pick(&run, ranks(run.count)) { picked[j] = t == .datetime ? .datetime(v) : t == .timespan ? .timespan(v) : .long(v) }
-                for j in 0..<percents.count { outs[j].append(picked[j]) }
-            }
-        } else {
-            let grouped = Self.regroup(reals, groupOf, start)
-            reals = []
-            for k in 0..<groupCount {
-                var run = Array(grouped[start[k]..<start[k + 1]])
-                var picked = [Value](repeating: .null, count: percents.count)
-                for (j, v) in Selection.pick(&run, ranks(run.count)) { picked[j] = .real(v) }
-                for j in 0..<percents.count { outs[j].append(picked[j]) }
+        // Groups are independent: select their ranks on all cores.
+        var picked = [[Value]](repeating: [], count: groupCount)
+        let workers = max(1, min(QueryExecutor.workers, groupCount / 4 + 1))
+        let pickInts = type.physical == .int64
+        let grouped64 = pickInts ? Self.regroup(ints, groupOf, start) : []
+        let groupedReal = pickInts ? [] : Self.regroup(reals, groupOf, start)
+        ints = []; reals = []
+        let t = type, count = percents.count
+        picked.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for k in stride(from: w, to: groupCount, by: workers) {
+                    var row = [Value](repeating: .null, count: count)
+                    if pickInts {
+                        var run = Array(grouped64[start[k]..<start[k + 1]])
+                        for (j, v) in Selection.pick(&run, ranks(run.count)) { row[j] = t == .datetime ? .datetime(v) : t == .timespan ? .timespan(v) : .long(v) }
+                    } else {
+                        var run = Array(groupedReal[start[k]..<start[k + 1]])
+                        for (j, v) in Selection.pick(&run, ranks(run.count)) { row[j] = .real(v) }
+                    }
+                    out[k] = row
+                }
             }
         }
+        for k in 0..<groupCount { for j in 0..<percents.count { outs[j].append(picked[k][j]) } }
         groupOf = []
         if asArray {
             let arrays: [Value] = (0..<groupCount).map { k in
@@ -414,5 +422,82 @@ enum Selection {
                 if k <= j { hi = j } else if k >= i { lo = i } else { return }
             }
         }
+    }
+}
+
+// MARK: merging partial states
+
+/// A state that can absorb another's partial result: `summarize` over a table runs one partial
+/// per worker on its own segments and merges them (`mapping[j]` is the merged id of the other's group j).
+protocol MergeableState: AggregateState {
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int)
+}
+
+extension CountState: MergeableState {
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) {
+        let o = other as! CountState
+        grow(&counts, groupCount, 0)
+        for (j, c) in o.counts.enumerated() { counts[Int(mapping[j])] &+= c }
+    }
+}
+
+extension CountIfState: MergeableState {
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) {
+        let o = other as! CountIfState
+        grow(&counts, groupCount, 0)
+        for (j, c) in o.counts.enumerated() { counts[Int(mapping[j])] &+= c }
+    }
+}
+
+extension SumState: MergeableState {
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) {
+        let o = other as! SumState
+        grow(&ints, groupCount, 0); grow(&reals, groupCount, 0); grow(&counts, groupCount, 0)
+        for j in 0..<o.counts.count {
+            let k = Int(mapping[j])
+            if j < o.ints.count { ints[k] &+= o.ints[j] }
+            if j < o.reals.count { reals[k] += o.reals[j] }
+            counts[k] &+= o.counts[j]
+        }
+    }
+}
+
+extension MinMaxState: MergeableState {
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) {
+        let o = other as! MinMaxState
+        grow(&seen, groupCount, 0)
+        for j in 0..<o.seen.count where o.seen[j] != 0 {
+            let k = Int(mapping[j])
+            switch type.physical {
+            case .int64:
+                grow(&ints, groupCount, 0)
+                if seen[k] == 0 || (isMax ? o.ints[j] > ints[k] : o.ints[j] < ints[k]) { ints[k] = o.ints[j] }
+            case .float64:
+                grow(&reals, groupCount, 0)
+                if seen[k] == 0 || (isMax ? o.reals[j] > reals[k] : o.reals[j] < reals[k]) { reals[k] = o.reals[j] }
+            case .bytes:
+                grow(&values, groupCount, .null)
+                let c = ValueOrder.compare(o.values[j], values[k])
+                if seen[k] == 0 || (isMax ? c > 0 : c < 0) { values[k] = o.values[j] }
+            }
+            seen[k] = 1
+        }
+    }
+}
+
+extension DCountState: MergeableState {
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) {
+        let o = other as! DCountState
+        grow(&sets, groupCount, []); grow(&strings, groupCount, [])
+        for (j, s) in o.sets.enumerated() where !s.isEmpty { sets[Int(mapping[j])].formUnion(s) }
+        for (j, s) in o.strings.enumerated() where !s.isEmpty { strings[Int(mapping[j])].formUnion(s) }
+    }
+}
+
+extension PercentileState: MergeableState {
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) {
+        let o = other as! PercentileState
+        groupOf.append(contentsOf: o.groupOf.map { mapping[Int($0)] })
+        ints.append(contentsOf: o.ints); reals.append(contentsOf: o.reals)
     }
 }

@@ -8,6 +8,8 @@ public struct ExecutionOptions: Sendable {
     /// Upper bound on rows read from storage; nil: unlimited.
     public var maxRowsScanned: Int? = nil
     public var deadline: Date? = nil
+    /// summarize over a table aggregates per worker and merges (same result and order as sequential).
+    public var parallelAggregation = true
     public init() {}
 }
 
@@ -100,10 +102,11 @@ final class QueryExecutor {
     }
 
     /// One segment's columns, restricted to the request's exact time window.
-    func readSegment(_ seg: SegmentInfo, _ cols: [String], _ schema: TableSchema, _ request: ScanRequest, countOnly: Bool = true) throws -> Batch {
+    func readSegment(_ seg: SegmentInfo, _ cols: [String], _ schema: TableSchema, _ request: ScanRequest, countOnly: Bool = true,
+                     dictionaryOnly: Set<String> = []) throws -> Batch {
         try checkDeadline()
         var b: Batch
-        do { b = try store.read(seg, columns: cols, schema: schema) }
+        do { b = try store.read(seg, columns: cols, schema: schema, dictionaryOnly: dictionaryOnly) }
         catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
         statsLock.lock()
         if countOnly {
@@ -134,6 +137,108 @@ final class QueryExecutor {
         return b
     }
 
+    /// Which columns a filter over a scan reads first (the predicate's) and which later.
+    struct LateMaterialization {
+        let cols: [String], first: [String], rest: [String]
+        let request: ScanRequest, schema: TableSchema
+        init(request: ScanRequest, schema: TableSchema, pred: BoundExpr) {
+            cols = request.columns ?? schema.columns.map(\.name)
+            var predNames = Set<String>()
+            pred.collectNames(into: &predNames)
+            first = cols.filter { predNames.contains($0) }
+            rest = cols.filter { !predNames.contains($0) }
+            self.request = request; self.schema = schema
+        }
+    }
+
+    /// The kept rows of one filtered segment with all its columns: the others decoded only for the
+    /// kept rows when there are few.
+    func finishFiltered(_ seg: SegmentInfo, _ p: Batch, _ sel: [Int32], _ plan: LateMaterialization) throws -> Batch? {
+        if sel.isEmpty { return nil }
+        var kept = sel.count == p.count ? p : Batch(names: p.names, columns: p.columns.map { $0.gather(sel) }, count: sel.count)
+        if !plan.rest.isEmpty {
+            let timeFiltered = plan.schema.timeColumn != nil && (plan.request.timeFrom != nil || plan.request.timeTo != nil)
+            let others: Batch
+            if !timeFiltered && sel.count * 8 < p.count {
+                others = try readRows(seg, plan.rest, plan.schema, sel)
+            } else {
+                let whole = try readSegment(seg, plan.rest, plan.schema, plan.request, countOnly: false)
+                others = Batch(names: whole.names, columns: whole.columns.map { sel.count == whole.count ? $0 : $0.gather(sel) }, count: sel.count)
+            }
+            kept = Batch(names: plan.first + plan.rest, columns: kept.columns + others.columns, count: sel.count)
+        }
+        return Batch(names: plan.cols, columns: plan.cols.map { kept.column(named: $0)! }, count: kept.count)
+    }
+
+    /// A scan (or a filter over a scan) as independent per-segment work, for operators that can
+    /// run one partial per worker.
+    /// `dictionaryOnly`: string columns the consumer uses only as group keys (see `Column.dictionaryOnly`).
+    func segmentWork(_ node: PlanNode, dictionaryOnly: Set<String> = []) throws -> (segments: [SegmentInfo], read: (SegmentInfo) throws -> Batch?)? {
+        switch node {
+        case .scan(let table, let schema, let request):
+            let cols = request.columns ?? schema.columns.map(\.name)
+            guard !cols.isEmpty else { return nil }
+            return (try keptSegments(table, request), { seg in
+                let b = try self.readSegment(seg, cols, schema, request, dictionaryOnly: dictionaryOnly)
+                return b.count > 0 ? b : nil
+            })
+        case .filter(.scan(let table, let schema, let request), let pred):
+            let plan = LateMaterialization(request: request, schema: schema, pred: pred)
+            return (try keptSegments(table, request), { seg in
+                let p = try self.readSegment(seg, plan.first, schema, request)
+                return try self.finishFiltered(seg, p, try self.select(pred, p), plan)
+            })
+        default: return nil
+        }
+    }
+
+    /// summarize over a table: each worker aggregates a contiguous run of segments into its own
+    /// groups and states; the partials are merged in segment order, so groups keep the order of
+    /// their first appearance, as in a sequential run. Nil when an aggregate cannot merge.
+    func parallelSummarize(_ child: PlanNode, keys: [(String, BoundExpr)], aggs: [AggregateSpec]) throws -> (GroupTable, [AggregateState])? {
+        guard options.parallelAggregation, QueryExecutor.workers > 1, !keys.contains(where: { $0.1.type == .dynamic }) else { return nil }
+        let probe = aggs.map { $0.make() }
+        guard probe.allSatisfy({ $0 is MergeableState }) else { return nil }
+        // Key columns used for nothing else are read as dictionary codes, never expanded per row.
+        var usedElsewhere = Set<String>()
+        for a in aggs { for e in a.args { e.collectNames(into: &usedElsewhere) } }
+        for k in keys where !(k.1 is ColumnRef) { k.1.collectNames(into: &usedElsewhere) }
+        let codesOnly = Set(keys.compactMap { ($0.1 as? ColumnRef).flatMap { $0.type == .string ? $0.name : nil } }).subtracting(usedElsewhere)
+        guard let (segments, read) = try segmentWork(child, dictionaryOnly: codesOnly), segments.count > 1 else { return nil }
+        let w = min(QueryExecutor.workers, segments.count)
+        var partials = [(GroupTable, [AggregateState])?](repeating: nil, count: w)
+        var failure: Error? = nil
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: w) { k in
+            let groups = GroupTable()
+            let states = aggs.map { $0.make() }
+            if keys.isEmpty { _ = groups.assign([], count: 0) }
+            do {
+                for seg in segments[(k * segments.count / w)..<((k + 1) * segments.count / w)] {
+                    lock.lock(); let stop = failure != nil; lock.unlock()
+                    if stop { return }
+                    guard let b = try read(seg) else { continue }
+                    let keyCols = try keys.map { try $0.1.eval(b) }
+                    let ids = groups.assign(keyCols, count: b.count)
+                    for (j, a) in aggs.enumerated() { states[j].update(ids, groupCount: groups.count, try a.args.map { try $0.eval(b) }) }
+                }
+                lock.lock(); partials[k] = (groups, states); lock.unlock()
+            } catch {
+                lock.lock(); if failure == nil { failure = error }; lock.unlock()
+            }
+        }
+        if let f = failure { throw f }
+        let groups = GroupTable()
+        let states = aggs.map { $0.make() }
+        if keys.isEmpty { _ = groups.assign([], count: 0) }
+        let keyTypes = keys.map { $0.1.type }
+        for case let (g, st)? in partials {
+            let mapping = groups.absorb(g, keyTypes: keyTypes)
+            for (j, s) in st.enumerated() { (states[j] as! MergeableState).merge(s, mapping: mapping, groupCount: groups.count) }
+        }
+        return (groups, states)
+    }
+
     func execute(_ node: PlanNode, _ emit: (Batch) throws -> Void) throws {
         switch node {
         case .scan(let table, let schema, let request):
@@ -142,34 +247,14 @@ final class QueryExecutor {
                 if b.count > 0 || cols.isEmpty { try emit(b) }
             }
         case .filter(.scan(let table, let schema, let request), let pred):
-            // Late materialization: read the predicate's columns, and the others only for segments with matches.
-            let cols = request.columns ?? schema.columns.map(\.name)
-            var predNames = Set<String>()
-            pred.collectNames(into: &predNames)
-            let first = cols.filter { predNames.contains($0) }
-            let rest = cols.filter { !predNames.contains($0) }
-            let kept = try keptSegments(table, request)
             // Decode and filter segments on all cores; late columns and emission stay in order on this thread.
+            let kept = try keptSegments(table, request)
+            let plan = LateMaterialization(request: request, schema: schema, pred: pred)
             try forEachParallel(kept, { seg -> (SegmentInfo, Batch, [Int32]) in
-                let p = try self.readSegment(seg, first, schema, request)
+                let p = try self.readSegment(seg, plan.first, schema, request)
                 return (seg, p, try self.select(pred, p))
             }) { item in
-                let (seg, p, sel) = item
-                if sel.isEmpty { return }
-                var kept = sel.count == p.count ? p : Batch(names: p.names, columns: p.columns.map { $0.gather(sel) }, count: sel.count)
-                if !rest.isEmpty {
-                    // Few rows kept: decode only those rows of the other columns.
-                    let timeFiltered = schema.timeColumn != nil && (request.timeFrom != nil || request.timeTo != nil)
-                    let others: Batch
-                    if !timeFiltered && sel.count * 8 < p.count {
-                        others = try readRows(seg, rest, schema, sel)
-                    } else {
-                        let whole = try readSegment(seg, rest, schema, request, countOnly: false)
-                        others = Batch(names: whole.names, columns: whole.columns.map { sel.count == whole.count ? $0 : $0.gather(sel) }, count: sel.count)
-                    }
-                    kept = Batch(names: first + rest, columns: kept.columns + others.columns, count: sel.count)
-                }
-                try emit(Batch(names: cols, columns: cols.map { kept.column(named: $0)! }, count: kept.count))
+                if let b = try finishFiltered(item.0, item.1, item.2, plan) { try emit(b) }
             }
         case .values(let b):
             try emit(b)
@@ -186,8 +271,11 @@ final class QueryExecutor {
                 try emit(Batch(names: cols.map(\.0), columns: out, count: b.count))
             }
         case .summarize(let child, let keys, let aggs):
-            let groups = GroupTable()
-            let states = aggs.map { $0.make() }
+            var groups = GroupTable()
+            var states = aggs.map { $0.make() }
+            if let (g, st) = try parallelSummarize(child, keys: keys, aggs: aggs) {
+                groups = g; states = st
+            } else {
             if keys.isEmpty { _ = groups.assign([], count: 0) }
             try execute(child) { b in
                 try checkDeadline()
@@ -197,6 +285,7 @@ final class QueryExecutor {
                     let args = try a.args.map { try $0.eval(b) }
                     states[k].update(ids, groupCount: groups.count, args)
                 }
+            }
             }
             let n = groups.count
             var cols: [Column] = []

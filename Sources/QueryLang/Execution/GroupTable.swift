@@ -140,6 +140,14 @@ final class GroupTable {
         return out
     }
 
+    /// Adds another table's groups (in its order); returns each one's id here.
+    func absorb(_ other: GroupTable, keyTypes: [KustoType]) -> [Int32] {
+        guard other.count > 0 else { return [] }
+        if keyTypes.isEmpty { if keyValues.isEmpty { keyValues.append([]) }; return [Int32](repeating: 0, count: other.count) }
+        let cols = keyTypes.enumerated().map { k, t in Column.from(other.keyValues.map { $0[k] }, type: t) }
+        return assign(cols, count: other.count)
+    }
+
     @inline(__always) private func encode(_ c: Column, _ i: Int, _ out: inout [UInt8]) {
         if c.isNull(i) { out.append(0); return }
         out.append(1)
@@ -147,9 +155,10 @@ final class GroupTable {
         case .int64(let v): withUnsafeBytes(of: v[i]) { out.append(contentsOf: $0) }
         case .float64(let v): let d = v[i] == 0 ? 0 : v[i]; withUnsafeBytes(of: d.bitPattern) { out.append(contentsOf: $0) }
         case .bytes(let s):
-            let len = UInt32(s.length(i))
+            let k = c.row(i)
+            let len = UInt32(s.length(k))
             withUnsafeBytes(of: len) { out.append(contentsOf: $0) }
-            out.append(contentsOf: s[i])
+            out.append(contentsOf: s[k])
         }
     }
 

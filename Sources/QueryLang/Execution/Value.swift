@@ -77,8 +77,9 @@ extension Column {
             }
         case .float64(let v): return .real(v[i])
         case .bytes(let s):
-            if type == .dynamic { return .dynamic((try? JSONValue.parse(Array(s[i]))) ?? .string(s.string(i))) }
-            return .string(s.string(i))
+            let k = row(i)
+            if type == .dynamic { return .dynamic((try? JSONValue.parse(Array(s[k]))) ?? .string(s.string(k))) }
+            return .string(s.string(k))
         }
     }
 
