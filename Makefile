@@ -1,6 +1,6 @@
 # logq — two commands: `make demo` and `make test`.
 SHELL := /bin/bash
-DEV_PACKAGES := libsqlite3-dev zlib1g-dev liblz4-dev pkg-config
+DEV_PACKAGES := libsqlite3-dev zlib1g-dev liblz4-dev libre2-dev pkg-config
 # Headless Chromium renders the report in the end-to-end tests (skipped, with a note, without it).
 TEST_PACKAGES := chromium
 DEMO_DIR ?= $(shell mktemp -d -t logq-demo.XXXXXX 2>/dev/null || echo /tmp/logq-demo)

@@ -17,8 +17,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // RE2 (C++) behind a C surface: linear-time regular expressions with Kusto's syntax.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2"), .linkedLibrary("stdc++")]),
         .target(name: "LogStore", dependencies: ["CSQLite", "CZlib", "CLZ4"]),
-        .target(name: "QueryLang", dependencies: ["LogStore"]),
+        .target(name: "QueryLang", dependencies: ["LogStore", "CRE2"]),
         .executableTarget(name: "logq", dependencies: [
             "LogStore", "QueryLang",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -28,5 +30,6 @@ let package = Package(
                     resources: [.copy("Golden")]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogStore", "QueryLang"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )

@@ -404,11 +404,17 @@ final class QueryExecutor {
             try execute(child) { b in
                 let text = try source.eval(b)
                 var parsed: [[Value]] = Array(repeating: [], count: columns.count)
-                for i in 0..<b.count {
-                    let m = try? regex.firstMatch(in: text.byteStrings.string(i))
-                    for (k, (_, t)) in columns.enumerated() {
-                        let captured = m.flatMap { k + 1 < $0.count ? $0[k + 1].substring.map(String.init) : nil }
-                        parsed[k].append(captured.map { Convert.parse($0, as: t) } ?? (t == .string ? .string("") : .null))
+                let s = text.byteStrings
+                s.bytes.withUnsafeBufferPointer { bytes in
+                    for i in 0..<b.count {
+                        let rg = s.range(text.row(i))
+                        let m = regex.firstMatch(bytes.baseAddress.map { $0 + rg.lowerBound }, count: rg.count)
+                        for (k, (_, t)) in columns.enumerated() {
+                            let captured: String? = m.flatMap { k + 1 < $0.count ? $0[k + 1] : nil }.map { span in
+                                String(decoding: bytes[(rg.lowerBound + span.lowerBound)..<(rg.lowerBound + span.upperBound)], as: UTF8.self)
+                            }
+                            parsed[k].append(captured.map { Convert.parse($0, as: t) } ?? (t == .string ? .string("") : .null))
+                        }
                     }
                 }
                 var cols: [Column] = []

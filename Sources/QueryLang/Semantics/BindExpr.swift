@@ -152,7 +152,18 @@ extension Binder {
         case "matches regex":
             guard let pattern = b.constant?.asString else { throw Diagnostic(Msg.constantRequired("the regex of 'matches regex'"), b.range) }
             let re = try ScalarFunctions.compileRegex(pattern, b.range)
-            return ScalarFunctions.call(op, [toStringExpr(a)], .bool, r) { v in .bool((try? re.firstMatch(in: v[0].asString)) != nil) }
+            // Straight over the column's bytes: no String per row.
+            return Call(op, [toStringExpr(a)], type: .bool, range: r) { c, n in
+                let col = c[0], s = col.byteStrings
+                var out = [Int64](repeating: 0, count: n)
+                s.bytes.withUnsafeBufferPointer { b in
+                    for i in 0..<n {
+                        let rg = s.range(col.row(i))
+                        out[i] = re.matches(b.baseAddress.map { $0 + rg.lowerBound }, count: rg.count) ? 1 : 0
+                    }
+                }
+                return .ints(.bool, out)
+            }
         default:
             return try stringOperator(op, a, b, r)
         }

@@ -330,7 +330,7 @@ final class Binder {
             for (k, part) in pattern.enumerated() {
                 let last = k == pattern.count - 1
                 switch part {
-                case .text(let t): re += isRegex ? t : NSRegularExpression.escapedPattern(for: t)
+                case .text(let t): re += isRegex ? t : KQLRegex.quote(t)
                 case .wildcard: re += last ? ".*" : ".*?"
                 case .column(let n, let t):
                     if cols.contains(where: { $0.0 == n }) { throw Diagnostic(Msg.duplicateColumn(n), op.range) }

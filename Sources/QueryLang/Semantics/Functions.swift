@@ -283,10 +283,16 @@ enum ScalarFunctions {
             let s = v[0].asString, f = v[1].asString
             guard !f.isEmpty else { return .long(0) }
             if v.count > 2 && v[2].asString == "regex" {
-                guard let re = try? Regex(f) else { return .null }
-                return .long(Int64(s.matches(of: re).count))
+                guard let re = try? KQLRegex(f) else { return .null }
+                return .long(Int64(re.allMatches(in: s).count))
             }
             return .long(Int64(s.components(separatedBy: f).count - 1))
+        } }
+        def(["strrep"], 2, 3) { a, r in call("strrep", a, .string, r) { v in
+            // Kusto repeats at most 1,024 times; a multiplier below 1 gives the empty string.
+            guard let m = v[1].asInt else { return .string("") }
+            let times = Int(min(max(m, 0), 1024))
+            return .string(Array(repeating: v[0].asString, count: times).joined(separator: v.count > 2 ? v[2].asString : ""))
         } }
         def(["reverse"], 1, 1) { a, r in call("reverse", a, .string, r) { v in .string(String(v[0].asString.reversed())) } }
         def(["url_encode", "url_encode_component"], 1, 1) { a, r in call("url_encode", a, .string, r) { v in
@@ -310,8 +316,8 @@ enum ScalarFunctions {
             let re = try compileRegex(pattern, a[0].range)
             let t: KustoType = a.count > 3 ? (a[3].type) : .string
             return call("extract", a, t, r) { v in
-                guard let g = v[1].asInt, let m = try? re.firstMatch(in: v[2].asString) else { return t == .string ? .string("") : .null }
-                let s = Int(g) < m.count ? (m[Int(g)].substring.map(String.init) ?? "") : ""
+                guard let g = v[1].asInt, g >= 0, let m = re.firstMatch(in: v[2].asString) else { return t == .string ? .string("") : .null }
+                let s = Int(g) < m.count ? (m[Int(g)] ?? "") : ""
                 return t == .string ? .string(s) : (Convert.parse(s, as: t))
             }
         }
@@ -321,10 +327,10 @@ enum ScalarFunctions {
             return call("extract_all", a, .dynamic, r) { v in
                 let s = v[v.count - 1].asString
                 var out: [JSONValue] = []
-                for m in s.matches(of: re) {
-                    if m.count == 1 { out.append(.string(String(m.0))) }
-                    else if m.count == 2 { out.append(.string(m[1].substring.map(String.init) ?? "")) }
-                    else { out.append(.array((1..<m.count).map { .string(m[$0].substring.map(String.init) ?? "") })) }
+                for m in re.allMatches(in: s) {
+                    if m.count == 1 { out.append(.string(m[0] ?? "")) }
+                    else if m.count == 2 { out.append(.string(m[1] ?? "")) }
+                    else { out.append(.array((1..<m.count).map { .string(m[$0] ?? "") })) }
                 }
                 return out.isEmpty ? .dynamic(.null) : .dynamic(.array(out))
             }
@@ -333,12 +339,7 @@ enum ScalarFunctions {
             guard let pattern = a[1].constant?.asString else { throw typeError("replace_regex", "the regex must be a constant string", r) }
             let re = try compileRegex(pattern, a[1].range)
             return call("replace_regex", a, .string, r) { v in
-                let rewrite = v[2].asString
-                return .string(v[0].asString.replacing(re) { m in
-                    var out = rewrite
-                    for k in stride(from: m.count - 1, through: 0, by: -1) { out = out.replacingOccurrences(of: "\\\(k)", with: m[k].substring.map(String.init) ?? "") }
-                    return out
-                })
+                .string(re.replaceAll(in: v[0].asString, with: v[2].asString))
             }
         }
 
@@ -437,9 +438,9 @@ enum ScalarFunctions {
 
     static var names: [String] { table.keys.sorted() }
 
-    static func compileRegex(_ pattern: String, _ r: SourceRange) throws -> Regex<AnyRegexOutput> {
-        do { return try Regex(pattern) }
-        catch { throw Diagnostic(Msg.argumentType("regex", "invalid regular expression: \(error)"), r) }
+    static func compileRegex(_ pattern: String, _ r: SourceRange) throws -> KQLRegex {
+        do { return try KQLRegex(pattern) }
+        catch let e as KQLRegex.InvalidPattern { throw Diagnostic(Msg.invalidRegex(e.message), r) }
     }
 
     static func commonType(_ a: BoundExpr, _ b: BoundExpr, _ name: String, _ r: SourceRange) throws -> KustoType {
@@ -550,11 +551,11 @@ enum ValueOrder {
 
 enum StringFns {
     static func trim(_ s: String, _ pattern: String, start: Bool, end: Bool) -> String {
-        guard let re = try? Regex("^(?:\(pattern))+"), let re2 = try? Regex("(?:\(pattern))+$") else { return s }
-        var out = s
-        if start, let m = out.prefixMatch(of: re) { out = String(out[m.range.upperBound...]) }
-        if end, let m = out.firstMatch(of: re2) { out = String(out[..<m.range.lowerBound]) }
-        return out
+        guard let re = try? KQLRegex("^(?:\(pattern))+"), let re2 = try? KQLRegex("(?:\(pattern))+$") else { return s }
+        var out = Array(s.utf8)
+        if start, let m = out.withUnsafeBufferPointer({ re.firstMatch($0.baseAddress, count: $0.count) }), let w = m[0] { out.removeSubrange(..<w.upperBound) }
+        if end, let m = out.withUnsafeBufferPointer({ re2.firstMatch($0.baseAddress, count: $0.count) }), let w = m[0] { out.removeSubrange(w.lowerBound...) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func parseURL(_ s: String) -> JSONValue {

@@ -43,7 +43,7 @@ indirect enum PlanNode {
     /// Expands dynamic arrays/bags into rows; `items` replace same-named input columns or are appended.
     case mvExpand(PlanNode, items: [(name: String, expr: BoundExpr, type: KustoType)], itemIndex: String?, bagAsArray: Bool, limit: Int, names: [String], types: [KustoType])
     /// `parse`: one regex match per row fills the new columns (null or "" when it does not match).
-    case parse(PlanNode, source: BoundExpr, regex: Regex<AnyRegexOutput>, columns: [(String, KustoType)], names: [String], types: [KustoType])
+    case parse(PlanNode, source: BoundExpr, regex: KQLRegex, columns: [(String, KustoType)], names: [String], types: [KustoType])
     case join(PlanNode, PlanNode, kind: JoinKind, leftKeys: [BoundExpr], rightKeys: [BoundExpr], output: [JoinOutput])
 
     var names: [String] {

@@ -34,6 +34,7 @@ enum Msg {
         ("LQ2004", "function '\(name)' expects \(expected) argument\(expected == "1" ? "" : "s"), got \(got)")
     }
     static func argumentType(_ name: String, _ detail: String) -> (String, String) { ("LQ2005", "function '\(name)': \(detail)") }
+    static func invalidRegex(_ detail: String) -> (String, String) { ("LQ2014", "invalid regular expression (RE2 syntax): \(detail)") }
     static func operandTypes(_ op: String, _ a: String, _ b: String) -> (String, String) { ("LQ2006", "operator '\(op)' cannot be applied to \(a) and \(b)") }
     static func notBoolean(_ what: String, _ t: String) -> (String, String) { ("LQ2007", "\(what) must be a bool expression, found \(t)") }
     static func aggregateOutside(_ name: String) -> (String, String) { ("LQ2008", "aggregate function '\(name)' can only be used in summarize (or make-series)") }
