@@ -72,6 +72,7 @@ public final class CompiledQuery {
             case .render(let c, let k): out += "\(pad)Render \(k)\n"; walk(c, depth + 1)
             case .serialize(let c): out += "\(pad)Serialize\n"; walk(c, depth + 1)
             case .sample(let c, let n): out += "\(pad)Sample \(n)\n"; walk(c, depth + 1)
+            case .makeSeries(let c, let spec): out += "\(pad)MakeSeries [\(spec.names.joined(separator: ", "))]\n"; walk(c, depth + 1)
             case .mvExpand(let c, let items, _, _, _, _, _): out += "\(pad)MvExpand [\(items.map(\.name).joined(separator: ", "))]\n"; walk(c, depth + 1)
             case .parse(let c, _, _, let cols, _, _): out += "\(pad)Parse [\(cols.map(\.0).joined(separator: ", "))]\n"; walk(c, depth + 1)
             case .join(let l, let r, let kind, _, _, _): out += "\(pad)Join \(kind.rawValue) (hash on the right side)\n"; walk(l, depth + 1); walk(r, depth + 1)

@@ -50,6 +50,15 @@ extension Binder {
                 default: return .dynamic(.null)
                 }
             }
+        case .call("toscalar", let args):
+            // Runs the tabular expression once, at bind time: its first column of its first row.
+            guard args.count == 1, case .subquery(let p) = args[0].kind else { throw Diagnostic(Msg.argumentCount("toscalar", "1", args.count), r) }
+            let plan = try bindPipeline(p)
+            guard let store = store else { throw Diagnostic(Msg.unsupportedOperator("toscalar without a store"), r) }
+            let res = try QueryExecutor(store: store, options: ExecutionOptions()).run(plan)
+            guard let t = plan.types.first else { return Constant(.null, type: .dynamic, range: r) }
+            let v = res.count > 0 && !res.columns.isEmpty ? res.columns[0].value(0) : .null
+            return Constant(v, type: t, range: r)
         case .call(let name, let args):
             if Aggregates.isAggregate(name) { throw Diagnostic(Msg.aggregateOutside(name), r) }
             if RowFunctions.names.contains(name) {

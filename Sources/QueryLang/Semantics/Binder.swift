@@ -354,6 +354,12 @@ final class Binder {
         case .asOp(let name):
             _ = name
             return input
+        case .search(let e):
+            let pred = try bindExpr(searchPredicate(e, rel), rel)
+            guard pred.type == .bool else { throw Diagnostic(Msg.notBoolean("the 'search' predicate", pred.type.name), e.range) }
+            return .filter(input, pred)
+        case .makeSeries(let aggs, let defaults, let on, let from, let to, let step, let by):
+            return try bindMakeSeries(aggs, defaults, on, from, to, step, by, input, rel, op.range)
         case .sample(let n):
             guard let count = try bindExpr(n, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the row count of 'sample'"), n.range) }
             return .sample(input, Int(max(0, count)))
@@ -490,6 +496,78 @@ final class Binder {
     }
 
     // MARK: summarize
+
+    /// `search`: each string literal term becomes "some column has it" over the string, guid and
+    /// dynamic columns (`"err*"` hasprefix, `"*err"` hassuffix, `"*err*"` contains); `and`, `or`,
+    /// `not()` and other predicates keep their meaning.
+    func searchPredicate(_ e: Expr, _ rel: Relation) throws -> Expr {
+        switch e.kind {
+        case .literal(.string(let term)):
+            var op = "has", needle = term
+            let starts = needle.hasPrefix("*"), ends = needle.hasSuffix("*") && needle.count > 1
+            if starts { needle.removeFirst() }
+            if ends { needle.removeLast() }
+            if starts && ends { op = "contains" } else if starts { op = "hassuffix" } else if ends { op = "hasprefix" }
+            let cols = rel.names.indices.filter { [.string, .guid, .dynamic].contains(rel.types[$0]) }
+            guard !cols.isEmpty else { return Expr(kind: .literal(.bool(false)), range: e.range) }
+            let tests = cols.map { k in
+                Expr(kind: .binary(op: op, Expr(kind: .name(rel.names[k]), range: e.range), Expr(kind: .literal(.string(needle)), range: e.range)), range: e.range)
+            }
+            return tests.dropFirst().reduce(tests[0]) { Expr(kind: .binary(op: "or", $0, $1), range: e.range) }
+        case .binary(let op, let l, let r) where op == "and" || op == "or":
+            return Expr(kind: .binary(op: op, try searchPredicate(l, rel), try searchPredicate(r, rel)), range: e.range)
+        case .call(let name, let args) where name == "not" && args.count == 1:
+            return Expr(kind: .call(name: "not", args: [try searchPredicate(args[0], rel)]), range: e.range)
+        default:
+            return e
+        }
+    }
+
+    /// make-series = summarize by the keys and the axis's bin, then arrays per key (see `PlanNode.makeSeries`).
+    func bindMakeSeries(_ aggs: [NamedExpr], _ defaults: [Expr?], _ on: Expr, _ from: Expr?, _ to: Expr?, _ step: Expr, _ by: [NamedExpr],
+                        _ input: PlanNode, _ rel: Relation, _ r: SourceRange) throws -> PlanNode {
+        let axis = try bindExpr(on, rel)
+        guard axis.type == .datetime || axis.type == .timespan || axis.type.isNumeric else {
+            throw Diagnostic(Msg.operandTypes("make-series on", axis.type.name, "datetime, timespan or a number"), on.range)
+        }
+        func constant(_ e: Expr, _ what: String) throws -> Value {
+            guard let v = try bindExpr(e, Relation(names: [], types: [])).constant, !v.isNull else { throw Diagnostic(Msg.constantRequired(what), e.range) }
+            return v
+        }
+        let stepValue = try constant(step, "the step of 'make-series'")
+        let stepNumber: Double
+        switch (axis.type, stepValue) {
+        case (.datetime, .timespan(let t)), (.timespan, .timespan(let t)): stepNumber = Double(t)
+        case (_, .long(let v)) where axis.type.isNumeric: stepNumber = Double(v)
+        case (_, .real(let v)) where axis.type.isNumeric: stepNumber = v
+        default:
+            let given = try bindExpr(step, Relation(names: [], types: [])).type.name
+            throw Diagnostic(Msg.makeSeriesStep(axis.type.name, axis.type == .datetime || axis.type == .timespan ? "timespan" : "number", given), step.range)
+        }
+        guard stepNumber > 0 else { throw Diagnostic(Msg.constantRequired("a positive step for 'make-series'"), step.range) }
+        let start = try from.map { try constant($0, "the 'from' of 'make-series'") }
+        let end = try to.map { try constant($0, "the 'to' of 'make-series'") }
+        // Bins align to `from` when it is given (bin_at), else to multiples of the step (bin).
+        let binCall = Expr(kind: .call(name: start != nil ? "bin_at" : "bin", args: [on, step] + (from.map { [$0] } ?? [])), range: on.range)
+        let binName = "\u{1F}series_bin"
+        let summarize = try bindSummarize(aggs, by + [NamedExpr(name: binName, nameRange: nil, expr: binCall)], input, rel)
+        guard case .summarize(_, let keys, let specs) = summarize, specs.allSatisfy({ $0.outputs.count == 1 }),
+              summarize.names.count == keys.count + specs.count else {
+            throw Diagnostic(Msg.unsupportedOperator("make-series with an aggregate of several columns or an expression over aggregates"), r)
+        }
+        for (a, s) in zip(aggs, specs) where !(s.outputs[0].1.isNumeric || s.outputs[0].1 == .timespan) {
+            throw Diagnostic(Msg.operandTypes("make-series aggregate", s.outputs[0].1.name, "a number"), a.expr.range)
+        }
+        var defaultValues: [Value] = []
+        for d in defaults { defaultValues.append(try d.map { try constant($0, "the default of a make-series aggregate") } ?? .long(0)) }
+        let keyNames = Array(keys.map(\.0).dropLast()), keyTypes = Array(keys.map { $0.1.type }.dropLast())
+        let axisName = derivedName(on) ?? "Column1"
+        let spec = MakeSeriesSpec(keyCount: keyNames.count, aggregateCount: specs.count, start: start, end: end, step: stepNumber,
+                                  axisType: axis.type, defaults: defaultValues,
+                                  names: keyNames + specs.map { $0.outputs[0].0 } + [axisName],
+                                  types: keyTypes + specs.map { _ in KustoType.dynamic } + [.dynamic])
+        return .makeSeries(summarize, spec)
+    }
 
     func bindSummarize(_ aggs: [NamedExpr], _ by: [NamedExpr], _ input: PlanNode, _ rel: Relation) throws -> PlanNode {
         var keys: [(String, BoundExpr)] = []

@@ -22,6 +22,19 @@ struct SortSpec {
 }
 
 /// The logical plan. Each node knows its output schema.
+struct MakeSeriesSpec {
+    var keyCount: Int
+    var aggregateCount: Int
+    var start: Value?
+    var end: Value?
+    /// The bin width in the axis's units (ticks for datetime and timespan).
+    var step: Double
+    var axisType: KustoType
+    var defaults: [Value]
+    var names: [String]
+    var types: [KustoType]
+}
+
 indirect enum PlanNode {
     case scan(table: String, schema: TableSchema, request: ScanRequest)
     case values(Batch)
@@ -45,6 +58,9 @@ indirect enum PlanNode {
     /// `parse`: one regex match per row fills the new columns (null or "" when it does not match).
     case parse(PlanNode, source: BoundExpr, regex: KQLRegex, columns: [(String, KustoType)], names: [String], types: [KustoType])
     case join(PlanNode, PlanNode, kind: JoinKind, leftKeys: [BoundExpr], rightKeys: [BoundExpr], output: [JoinOutput])
+    /// `make-series`: the child summarizes by the keys and the axis bin; this turns each key's rows
+    /// into arrays over the bins from `start` to `end` (absent bins get the aggregate's default).
+    case makeSeries(PlanNode, MakeSeriesSpec)
 
     var names: [String] {
         switch self {
@@ -52,6 +68,7 @@ indirect enum PlanNode {
         case .values(let b): return b.names
         case .filter(let c, _), .sort(let c, _, _), .take(let c, _), .render(let c, _), .serialize(let c), .sample(let c, _): return c.names
         case .project(_, let cols): return cols.map(\.0)
+        case .makeSeries(_, let spec): return spec.names
         case .summarize(_, let keys, let aggs): return keys.map(\.0) + aggs.flatMap { $0.outputs.map(\.0) }
         case .count: return ["Count"]
         case .union(_, _, let n, _, _): return n
@@ -69,6 +86,7 @@ indirect enum PlanNode {
         case .values(let b): return b.columns.map(\.type)
         case .filter(let c, _), .sort(let c, _, _), .take(let c, _), .render(let c, _), .serialize(let c), .sample(let c, _): return c.types
         case .project(_, let cols): return cols.map(\.1.type)
+        case .makeSeries(_, let spec): return spec.types
         case .summarize(_, let keys, let aggs): return keys.map(\.1.type) + aggs.flatMap { $0.outputs.map(\.1) }
         case .count: return [.long]
         case .union(_, _, _, let t, _): return t
@@ -99,6 +117,7 @@ enum Planner {
     /// `needed == nil` means every column of the node's output is needed.
     static func prune(_ node: PlanNode, needed: Set<String>?) -> PlanNode {
         switch node {
+        case .makeSeries(let c, let spec): return .makeSeries(prune(c, needed: nil), spec)
         case .scan(let t, let s, var r):
             if let needed = needed {
                 r.columns = s.columns.map(\.name).filter { needed.contains($0) }
@@ -145,6 +164,7 @@ enum Planner {
 
     static func pushPredicates(_ node: PlanNode, window: (Int64?, Int64?)) -> PlanNode {
         switch node {
+        case .makeSeries(let c, let spec): return .makeSeries(pushPredicates(c, window: window), spec)
         case .scan(let t, let s, var r):
             if s.timeColumn != nil {
                 if let f = window.0 { r.timeFrom = max(r.timeFrom ?? f, f) }
@@ -240,6 +260,7 @@ extension Planner {
         }
         switch node {
         case .scan, .values: return node
+        case .makeSeries(let c, let spec): return .makeSeries(useSubcolumns(c), spec)
         case .filter(let c, let p): return .filter(useSubcolumns(c), rw(p, c))
         case .project(let c, let cols): return .project(useSubcolumns(c), cols.map { ($0.0, rw($0.1, c)) })
         case .summarize(let c, let keys, let aggs):

@@ -34,6 +34,9 @@ enum Msg {
         ("LQ2004", "function '\(name)' expects \(expected) argument\(expected == "1" ? "" : "s"), got \(got)")
     }
     static func argumentType(_ name: String, _ detail: String) -> (String, String) { ("LQ2005", "function '\(name)': \(detail)") }
+    static func makeSeriesStep(_ axis: String, _ expected: String, _ found: String) -> (String, String) {
+        ("LQ2015", "the step of make-series on a \(axis) axis must be a \(expected), found \(found)")
+    }
     static func invalidRegex(_ detail: String) -> (String, String) { ("LQ2014", "invalid regular expression (RE2 syntax): \(detail)") }
     static func operandTypes(_ op: String, _ a: String, _ b: String) -> (String, String) { ("LQ2006", "operator '\(op)' cannot be applied to \(a) and \(b)") }
     static func notBoolean(_ what: String, _ t: String) -> (String, String) { ("LQ2007", "\(what) must be a bool expression, found \(t)") }

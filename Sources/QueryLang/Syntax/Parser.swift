@@ -426,26 +426,30 @@ struct Parser {
             kind = .parse(source: src, pattern: parts, regex: regex)
         case "make-series":
             var aggs: [NamedExpr] = []
+            var defaults: [Expr?] = []
             repeat {
-                var ne = try namedExpr()
-                if acceptWord("default") { try expectPunct("="); _ = try expression() }
-                if ne.name == nil { ne.name = nil }
-                aggs.append(ne)
+                aggs.append(try namedExpr())
+                if acceptWord("default") { try expectPunct("="); defaults.append(try expression()) } else { defaults.append(nil) }
             } while acceptPunct(",")
             try expectWord("on")
             let on = try expression()
             var from: Expr? = nil, to: Expr? = nil
-            if acceptWord("from") { from = try expression() }
-            if acceptWord("to") { to = try expression() }
-            if acceptWord("in") { try expectWord("range"); try expectPunct("("); from = try expression(); try expectPunct(","); to = try expression(); try expectPunct(","); let s = try expression(); try expectPunct(")")
-                kind = .makeSeries(aggregates: aggs, on: on, from: from, to: to, step: s, by: acceptWord("by") ? try namedList() : [])
+            if acceptWord("in") {
+                // make-series … on Axis in range(start, stop, step)
+                try expectWord("range"); try expectPunct("(")
+                from = try expression(); try expectPunct(",")
+                to = try expression(); try expectPunct(",")
+                let step = try expression(); try expectPunct(")")
+                kind = .makeSeries(aggregates: aggs, defaults: defaults, on: on, from: from, to: to, step: step, by: acceptWord("by") ? try namedList() : [])
                 break
             }
+            if acceptWord("from") { from = try expression() }
+            if acceptWord("to") { to = try expression() }
             try expectWord("step")
             let step = try expression()
             var by: [NamedExpr] = []
             if acceptWord("by") { by = try namedList() }
-            kind = .makeSeries(aggregates: aggs, on: on, from: from, to: to, step: step, by: by)
+            kind = .makeSeries(aggregates: aggs, defaults: defaults, on: on, from: from, to: to, step: step, by: by)
         case "getschema":
             kind = .getschema
         case "as":
@@ -652,6 +656,14 @@ struct Parser {
             if name == "null" { _ = advance(); return Expr(kind: .literal(.null), range: t.range) }
             if isPunct("(", peek()) {
                 if Parser.typedLiteralTypes.contains(name.lowercased()), let lit = try typedLiteral() { return lit }
+                if name.lowercased() == "toscalar" {
+                    // toscalar(T | …): the argument is a tabular expression.
+                    _ = advance(); _ = advance()
+                    let p = try pipeline()
+                    let end = tok.range.end
+                    try expectPunct(")")
+                    return Expr(kind: .call(name: "toscalar", args: [Expr(kind: .subquery(p), range: p.range)]), range: SourceRange(t.range.start, end))
+                }
                 _ = advance(); _ = advance()
                 var args: [Expr] = []
                 while !isPunct(")") {

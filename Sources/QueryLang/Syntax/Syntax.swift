@@ -69,7 +69,7 @@ public enum OperatorKind: Sendable {
     case lookup(kind: JoinKind, right: Pipeline, on: [(Expr, Expr)])
     case mvExpand([NamedExpr], types: [KustoType?], itemIndex: String?, bagAsArray: Bool, limit: Expr?)
     case parse(source: Expr, pattern: [ParsePart], regex: Bool)
-    case makeSeries(aggregates: [NamedExpr], on: Expr, from: Expr?, to: Expr?, step: Expr, by: [NamedExpr])
+    case makeSeries(aggregates: [NamedExpr], defaults: [Expr?], on: Expr, from: Expr?, to: Expr?, step: Expr, by: [NamedExpr])
     case getschema
     case asOp(String)
     case serialize([NamedExpr])
