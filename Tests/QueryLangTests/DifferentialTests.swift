@@ -95,6 +95,28 @@ final class DifferentialTests: XCTestCase {
         }
     }
 
+    /// dcount is exact up to 100,000 distinct values per group, then a HyperLogLog estimate.
+    func testDcountIsExactThenEstimatesWithinOnePercentAndAHalf() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logq-dcount-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try Store(path: dir, create: true)
+        let q = """
+        range i from 1 to 400000 step 1
+        | summarize exactInts = dcountif(i, i <= 100000), exactStrings = dcountif(tostring(i), i <= 100000),
+                    ints = dcount(i), strings = dcount(strcat("user-", i)), reals = dcount(i * 0.5), few = dcount(i % 7)
+        """
+        let r = try QueryEngine.compile(q, store: store).run()
+        let v = (0..<6).map { r.columns[$0].int64Values[0] }
+        XCTAssertEqual(v[0], 100_000)
+        XCTAssertEqual(v[1], 100_000)
+        for est in v[2...4] { XCTAssertLessThan(abs(Double(est) - 400_000) / 400_000, 0.015, "\(v)") }
+        XCTAssertEqual(v[5], 7)
+        // Small counts in a sketch use linear counting.
+        var h = HyperLogLog()
+        for x in 0..<1000 { h.add(HyperLogLog.hash(Int64(x))) }
+        XCTAssertLessThan(abs(Double(h.estimate) - 1000) / 1000, 0.02)
+    }
+
     func testDynamicSubcolumnsMatchJSONExtraction() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logq-sub-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -150,32 +150,102 @@ final class MinMaxState: AggregateState {
     }
 }
 
-/// dcount / dcountif: exact distinct counts (logq stays exact up to the memory budget; see README).
+/// dcount / dcountif: exact up to `DCountState.exactLimit` distinct values per group; above it the
+/// group's values move into a HyperLogLog sketch (2^14 registers: about 0.8% standard error, less
+/// than Kusto's default accuracy level), so memory stays bounded whatever the cardinality.
 final class DCountState: AggregateState {
+    static let exactLimit = 100_000
     var sets: [Set<Int64>] = []
     var strings: [Set<ArraySlice<UInt8>>] = []
+    var sketches: [HyperLogLog?] = []
     let conditional: Bool
     init(conditional: Bool) { self.conditional = conditional }
+
     func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
         let a = args[0]
         let cv = conditional ? args[1].int64Values : nil
+        grow(&sketches, groupCount, nil)
         switch a.storage {
-        case .int64(let v):
+        case .int64, .float64:
             grow(&sets, groupCount, [])
-            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 { sets[Int(g[i])].insert(v[i]) }
-        case .float64(let v):
-            grow(&sets, groupCount, [])
-            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 { sets[Int(g[i])].insert(Int64(bitPattern: (v[i] == 0 ? 0 : v[i]).bitPattern)) }
+            let bits: (Int) -> Int64
+            switch a.storage {
+            case .int64(let v): bits = { v[$0] }
+            case .float64(let v): bits = { Int64(bitPattern: (v[$0] == 0 ? 0 : v[$0]).bitPattern) }
+            case .bytes: return
+            }
+            for i in 0..<g.count where !a.isNull(i) && (cv?[i] ?? 1) != 0 {
+                let k = Int(g[i]), x = bits(i)
+                if sketches[k] != nil { sketches[k]!.add(HyperLogLog.hash(x)); continue }
+                sets[k].insert(x)
+                if sets[k].count > Self.exactLimit { spill(k) }
+            }
         case .bytes(let s):
             grow(&strings, groupCount, [])
             for i in 0..<g.count where (cv?[i] ?? 1) != 0 && !a.isNull(i) {
-                strings[Int(g[i])].insert(ArraySlice(s[i]))
+                let k = Int(g[i])
+                if sketches[k] != nil { sketches[k]!.add(HyperLogLog.hash(s[a.row(i)])); continue }
+                strings[k].insert(ArraySlice(s[a.row(i)]))
+                if strings[k].count > Self.exactLimit { spill(k) }
             }
         }
     }
+
+    /// Moves group k's exact values into a sketch.
+    func spill(_ k: Int) {
+        var h = sketches[k] ?? HyperLogLog()
+        if k < sets.count { for x in sets[k] { h.add(HyperLogLog.hash(x)) }; sets[k] = [] }
+        if k < strings.count { for x in strings[k] { h.add(HyperLogLog.hash(x)) }; strings[k] = [] }
+        sketches[k] = h
+    }
+
     func finish(groupCount: Int) -> [Column] {
-        grow(&sets, groupCount, []); grow(&strings, groupCount, [])
-        return [.ints(.long, (0..<groupCount).map { Int64(sets[$0].count + strings[$0].count) })]
+        grow(&sets, groupCount, []); grow(&strings, groupCount, []); grow(&sketches, groupCount, nil)
+        return [.ints(.long, (0..<groupCount).map { k in
+            if let h = sketches[k] { return h.estimate }
+            return Int64(sets[k].count + strings[k].count)
+        })]
+    }
+}
+
+/// HyperLogLog with 2^14 one-byte registers (Flajolet et al.), with linear counting for small
+/// counts. Values are hashed with a 64-bit mix so that ints, reals and strings share one sketch.
+struct HyperLogLog {
+    static let p = 14
+    var registers = [UInt8](repeating: 0, count: 1 << HyperLogLog.p)
+
+    static func hash(_ x: Int64) -> UInt64 {
+        var z = UInt64(bitPattern: x) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return hash(Int64(bitPattern: h))
+    }
+
+    mutating func add(_ h: UInt64) {
+        let index = Int(h >> UInt64(64 - HyperLogLog.p))
+        let rest = (h << UInt64(HyperLogLog.p)) | (1 << UInt64(HyperLogLog.p - 1))
+        let rank = UInt8(rest.leadingZeroBitCount + 1)
+        if rank > registers[index] { registers[index] = rank }
+    }
+
+    mutating func merge(_ o: HyperLogLog) {
+        for i in 0..<registers.count where o.registers[i] > registers[i] { registers[i] = o.registers[i] }
+    }
+
+    var estimate: Int64 {
+        let m = Double(registers.count)
+        var sum = 0.0, zeros = 0
+        for r in registers { sum += 1 / Double(UInt64(1) << UInt64(r)); if r == 0 { zeros += 1 } }
+        let alpha = 0.7213 / (1 + 1.079 / m)
+        var e = alpha * m * m / sum
+        if e <= 2.5 * m && zeros > 0 { e = m * log(m / Double(zeros)) }
+        return Int64(e.rounded())
     }
 }
 
@@ -488,9 +558,22 @@ extension MinMaxState: MergeableState {
 extension DCountState: MergeableState {
     func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) {
         let o = other as! DCountState
-        grow(&sets, groupCount, []); grow(&strings, groupCount, [])
-        for (j, s) in o.sets.enumerated() where !s.isEmpty { sets[Int(mapping[j])].formUnion(s) }
-        for (j, s) in o.strings.enumerated() where !s.isEmpty { strings[Int(mapping[j])].formUnion(s) }
+        grow(&sets, groupCount, []); grow(&strings, groupCount, []); grow(&sketches, groupCount, nil)
+        for j in 0..<max(o.sets.count, o.strings.count, o.sketches.count) {
+            let k = Int(mapping[j])
+            if j < o.sketches.count, let h = o.sketches[j] {
+                if sketches[k] == nil { spill(k) }
+                sketches[k]!.merge(h)
+            }
+            if j < o.sets.count, !o.sets[j].isEmpty {
+                if sketches[k] != nil { for x in o.sets[j] { sketches[k]!.add(HyperLogLog.hash(x)) } }
+                else { sets[k].formUnion(o.sets[j]); if sets[k].count > Self.exactLimit { spill(k) } }
+            }
+            if j < o.strings.count, !o.strings[j].isEmpty {
+                if sketches[k] != nil { for x in o.strings[j] { sketches[k]!.add(HyperLogLog.hash(x)) } }
+                else { strings[k].formUnion(o.strings[j]); if strings[k].count > Self.exactLimit { spill(k) } }
+            }
+        }
     }
 }
 
