@@ -41,8 +41,28 @@ public final class CompiledQuery {
             let sel = (0..<options.maxResultRows).map { Int32($0) }
             b = Batch(names: b.names, columns: b.columns.map { $0.gather(sel) }, count: sel.count)
         }
+        if options.truncate, let keep = CompiledQuery.rowsWithin(options.maxResultBytes, b) {
+            let size = options.maxResultBytes >= 1 << 20 ? "\(options.maxResultBytes >> 20) MB" : "\(options.maxResultBytes) bytes"
+            warnings.append("the result is larger than \(size); only the first \(keep) of \(b.count) rows are returned (Kusto's default limit; use --no-truncation to lift it)")
+            let sel = (0..<keep).map { Int32($0) }
+            b = Batch(names: b.names, columns: b.columns.map { $0.gather(sel) }, count: keep)
+        }
         ex.stats.elapsed = Date().timeIntervalSince(t0)
         return ResultTable(names: plan.names, types: plan.types, columns: b.columns, rowCount: b.count, render: renderKind, warnings: warnings, stats: ex.stats)
+    }
+
+    /// How many leading rows fit in `limit` bytes (8 per number, the bytes of each string), or nil
+    /// when all of them do.
+    static func rowsWithin(_ limit: Int, _ b: Batch) -> Int? {
+        let fixed = b.columns.reduce(0) { n, c in if case .bytes = c.storage { return n }; return n + 8 }
+        var total = 0
+        for i in 0..<b.count {
+            var row = fixed
+            for c in b.columns { if case .bytes(let s) = c.storage { row += s.length(c.row(i)) } }
+            total += row
+            if total > limit { return i }
+        }
+        return nil
     }
 
     /// The optimized plan, with what was pushed into each scan and how many segments it keeps.

@@ -161,6 +161,7 @@ struct QueryOutputOptions: ParsableArguments {
     @Flag(help: "Return all rows (no 500,000-row truncation).") var noTruncation = false
     @Option(help: "Fail the query when it reads more rows than this.") var maxRowsScanned: Int?
     @Option(help: "Fail the query when it runs longer than this many seconds.") var timeout: Double?
+    @Option(help: "Fail the query when the process holds more than this many MB (default: 3/4 of physical memory).") var maxMemory: Int?
     @Option(name: .customLong("param"), help: "A query parameter, name=value (repeatable).") var params: [String] = []
     @Option(help: "Write the result's chart (its render kind, else a time chart or columns) as a standalone SVG file.") var chart: String?
     @Flag(help: "Never page long output through $PAGER.") var noPager = false
@@ -218,6 +219,7 @@ func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOpt
     opts.truncate = !output.noTruncation
     opts.maxRowsScanned = output.maxRowsScanned
     if let t = output.timeout { opts.deadline = Date().addingTimeInterval(t) }
+    opts.maxMemoryBytes = output.maxMemory.map { $0 << 20 } ?? Int(ProcessInfo.processInfo.physicalMemory / 4 * 3)
     let result: ResultTable
     do { result = try compiled.run(options: opts) }
     catch let d as Diagnostic {

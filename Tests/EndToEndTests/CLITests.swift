@@ -93,6 +93,11 @@ final class CLITests: XCTestCase {
         let b = try logq(["query", "--store", tmp + "/s", "--max-rows-scanned", "1", "bad | count"])
         XCTAssertEqual(b.code, 2)
         XCTAssertTrue(b.err.contains("error LQ3001: the query read more than 1 rows (raise the limit with --max-rows-scanned)"), b.err)
+        // A memory budget below what the process already holds stops the query with an error, not a crash.
+        let m = try logq(["query", "--store", tmp + "/s", "--max-memory", "1", "range i from 1 to 100000 step 1 | summarize count() by i % 7"])
+        XCTAssertEqual(m.code, 2)
+        XCTAssertTrue(m.err.contains("error LQ3001: the query used more than 1 MB of memory ("), m.err)
+        XCTAssertTrue(m.err.contains("raise the limit with --max-memory)"), m.err)
     }
 
     /// Foundation's end-to-end path: generate, ingest, run every saved query.
@@ -106,6 +111,13 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(again.err.contains("already ingested"), again.err)
         let count = try logq(["query", "--store", tmp + "/s", "--format", "csv", "requests | count"])
         XCTAssertEqual(count.out, "Count\n3000\n")
+        // take over a table in a time window reads only the rows it keeps; same rows as via another operator
+        let window = ["--from", "2025-03-05T00:00:00Z", "--to", "2025-03-06T00:00:00Z"]
+        let direct = try logq(["query", "--store", tmp + "/s", "--format", "csv"] + window + ["requests | take 7 | project timestamp, id"])
+        let via = try logq(["query", "--store", tmp + "/s", "--format", "csv"] + window + ["requests | project timestamp, id | take 7"])
+        XCTAssertEqual(direct.out, via.out)
+        XCTAssertEqual(direct.out.split(separator: "\n").count, 8)
+        XCTAssertTrue(direct.out.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("2025-03-05T") }, direct.out)
         let queries = try FileManager.default.contentsOfDirectory(atPath: CLITests.repo + "/queries").filter { $0.hasSuffix(".kql") }.sorted()
         XCTAssertGreaterThanOrEqual(queries.count, 12)
         for q in queries {

@@ -84,6 +84,17 @@ final class DifferentialTests: XCTestCase {
                 XCTAssertEqual(a.columns.map { ResultFormatter.text($0, i) }, b.columns.map { ResultFormatter.text($0, i) }, q)
             }
         }
+        // take over a table decodes only the rows it keeps: same rows as through another operator
+        // (with a time window: see CLITests).
+        do {
+            let direct = try QueryEngine.compile("t | take 1500", store: many).run()
+            let viaExtend = try QueryEngine.compile("t | extend x = 1 | take 1500 | project-away x", store: many).run()
+            XCTAssertEqual(direct.rowCount, 1500)
+            XCTAssertEqual(direct.rowCount, viaExtend.rowCount)
+            for i in 0..<direct.rowCount {
+                XCTAssertEqual(direct.columns.map { ResultFormatter.text($0, i) }, viaExtend.columns.map { ResultFormatter.text($0, i) })
+            }
+        }
         // Time pruning and the exact window agree with SQLite too.
         let from = 1_700_000_000 + 1000 * 7, to = 1_700_000_000 + 4321 * 7
         let cq = try db.prepare("SELECT count(*) FROM t WHERE ts >= \(from) AND ts < \(to)")
@@ -115,6 +126,22 @@ final class DifferentialTests: XCTestCase {
         var h = HyperLogLog()
         for x in 0..<1000 { h.add(HyperLogLog.hash(Int64(x))) }
         XCTAssertLessThan(abs(Double(h.estimate) - 1000) / 1000, 0.02)
+    }
+
+    func testResultsAreTruncatedByRowsAndBytesWithAWarning() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logq-trunc-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try Store(path: dir, create: true)
+        let q = try QueryEngine.compile("range i from 1 to 1000 step 1 | extend s = strcat('row-', i)", store: store)
+        var o = ExecutionOptions(); o.maxResultBytes = 1000
+        // 8 bytes for i, then "row-1" … : rows 1-9 take 13 bytes, rows 10-99 take 14
+        let r = try q.run(options: o)
+        XCTAssertEqual(r.rowCount, 9 + (1000 - 9 * 13) / 14)
+        XCTAssertEqual(r.warnings, ["the result is larger than 1000 bytes; only the first \(r.rowCount) of 1000 rows are returned (Kusto's default limit; use --no-truncation to lift it)"])
+        o.maxResultRows = 10
+        XCTAssertEqual(try q.run(options: o).rowCount, 10)
+        o.truncate = false
+        XCTAssertEqual(try q.run(options: o).rowCount, 1000)
     }
 
     func testDynamicSubcolumnsMatchJSONExtraction() throws {

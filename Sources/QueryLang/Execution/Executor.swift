@@ -10,6 +10,11 @@ public struct ExecutionOptions: Sendable {
     public var deadline: Date? = nil
     /// summarize over a table aggregates per worker and merges (same result and order as sequential).
     public var parallelAggregation = true
+    /// Upper bound on the process's resident memory while the query runs; nil: unlimited.
+    /// Checked as batches flow (each decoded segment, each batch into a blocking operator).
+    public var maxMemoryBytes: Int? = nil
+    /// Result size kept before truncation (Kusto's default is 64 MB).
+    public var maxResultBytes = 64 << 20
     public init() {}
 }
 
@@ -32,7 +37,7 @@ final class QueryExecutor {
     func run(_ plan: PlanNode) throws -> Batch {
         var parts: [Batch] = []
         do {
-            try execute(plan) { parts.append($0) }
+            try execute(plan) { try checkDeadline(); parts.append($0) }
         } catch is StopPipeline {}
         return QueryExecutor.concat(parts, names: plan.names, types: plan.types)
     }
@@ -51,6 +56,22 @@ final class QueryExecutor {
 
     func checkDeadline(_ r: SourceRange = SourceRange(0, 0)) throws {
         if let d = options.deadline, Date() > d { throw Diagnostic(Msg.budget("the query ran past its time budget"), r) }
+        if let limit = options.maxMemoryBytes, let rss = QueryExecutor.residentBytes(), rss > limit {
+            throw Diagnostic(Msg.budget("the query used more than \(limit >> 20) MB of memory (\(rss >> 20) MB resident; raise the limit with --max-memory)"), r)
+        }
+    }
+
+    /// The process's resident memory now (Linux: /proc/self/statm), or nil where unknown.
+    static func residentBytes() -> Int? {
+        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 128)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 128) }
+        guard n > 0 else { return nil }
+        let fields = String(decoding: buf[0..<n], as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     let statsLock = NSLock()
@@ -352,7 +373,7 @@ final class QueryExecutor {
             try emit(Batch(names: node.names, columns: cols, count: n))
         case .sort(let child, let keys, let limit):
             var parts: [Batch] = []
-            try execute(child) { parts.append($0) }
+            try execute(child) { try checkDeadline(); parts.append($0) }
             let all = QueryExecutor.concat(parts, names: child.names, types: child.types)
             let keyCols = try keys.map { try $0.expr.eval(all) }
             var perm = Array(0..<all.count)
@@ -365,6 +386,34 @@ final class QueryExecutor {
             }
             let sel = perm.map { Int32($0) }
             try emit(Batch(names: all.names, columns: all.columns.map { $0.gather(sel) }, count: sel.count))
+        case .take(.scan(let table, let schema, let request), let n):
+            // take over a table: decode only the rows it keeps, segment by segment.
+            var left = n
+            let cols = request.columns ?? schema.columns.map(\.name)
+            for seg in try keptSegments(table, request) where left > 0 {
+                try checkDeadline()
+                var rows: [Int32]
+                if let tc = schema.timeColumn, request.timeFrom != nil || request.timeTo != nil {
+                    let times: Column
+                    do { times = try store.read(seg, columns: [tc], schema: schema).columns[0] }
+                    catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
+                    statsLock.lock(); stats.scan.segmentsRead += 1; stats.scan.rowsRead += times.count; stats.scan.bytesRead += seg.bytes; statsLock.unlock()
+                    rows = []
+                    for i in 0..<times.count where !times.isNull(i) && rows.count < left {
+                        let v = times.int64Values[i]
+                        if let f = request.timeFrom, v < f { continue }
+                        if let to = request.timeTo, v >= to { continue }
+                        rows.append(Int32(i))
+                    }
+                } else {
+                    rows = (0..<Int32(min(left, seg.rows))).map { $0 }
+                    statsLock.lock(); stats.scan.segmentsRead += 1; stats.scan.rowsRead += rows.count; stats.scan.bytesRead += seg.bytes; statsLock.unlock()
+                }
+                if rows.isEmpty { continue }
+                let b = try readRows(seg, cols, schema, rows)
+                left -= b.count
+                try emit(b)
+            }
         case .take(let child, let n):
             var left = n
             if left == 0 { return }
