@@ -49,6 +49,18 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(two.yTitle, "")
     }
 
+    func testMakeSeriesResultsChartAsTimeSeries() throws {
+        let r = try run(Self.timeData + "| make-series n = sum(n) default = 0 on t from datetime(2025-03-07T13:00:00Z) to datetime(2025-03-07T13:03:00Z) step 1m by code | render timechart")
+        let c = try XCTUnwrap(ChartData.from(r))
+        XCTAssertTrue(c.xIsTime)
+        XCTAssertEqual(c.xTitle, "t (UTC)")
+        XCTAssertEqual(c.series.map(\.name), ["500", "200"])
+        let t0 = Double(Ticks.parseDatetime("2025-03-07T13:00:00Z")!), minute = Double(Ticks.perMinute)
+        XCTAssertEqual(c.series[0].x, [t0, t0 + minute, t0 + 2 * minute])
+        XCTAssertEqual(c.series[0].y, [1, 0, 3])
+        XCTAssertEqual(c.series[1].y, [10, 12, 8])
+    }
+
     func testCategoricalChartsAndWhatIsNotAChart() throws {
         let r = try run(Self.timeData + "| summarize total = sum(n) by code | order by code asc | render piechart")
         let c = try XCTUnwrap(ChartData.from(r))

@@ -54,6 +54,7 @@ public struct ChartData: Sendable {
             return ChartData(kind: kind, xIsTime: false, xTitle: labelColumns.map { t.names[$0] }.joined(separator: " / "),
                              yTitle: valueColumns.count == 1 ? t.names[valueColumns[0]] : "", categories: categories, series: series)
         }
+        if let series = fromSeriesArrays(t, kind) { return series }
         let timeColumn = t.types.firstIndex(of: .datetime)
         // Time and area charts put the first datetime column on x; line and scatter charts the first
         // column when it is a time or a number.
@@ -87,10 +88,49 @@ public struct ChartData: Sendable {
                          yTitle: valueColumns.count == 1 ? t.names[valueColumns[0]] : "", categories: [], series: series)
     }
 
+    /// make-series results: each row holds arrays (one per aggregate) over a shared axis array.
+    static func fromSeriesArrays(_ t: ResultTable, _ kind: Kind) -> ChartData? {
+        func array(_ k: Int, _ i: Int) -> [JSONValue]? {
+            guard t.types[k] == .dynamic, case .dynamic(.array(let a)) = t.value(row: i, column: k) else { return nil }
+            return a
+        }
+        guard t.rowCount > 0 else { return nil }
+        let arrays = (0..<t.names.count).filter { array($0, 0) != nil }
+        guard arrays.count >= 2 else { return nil }
+        // The axis: the last array column whose first element is a datetime (make-series puts it last), else the last.
+        func isTimeArray(_ k: Int) -> Bool { if case .string(let s)? = array(k, 0)?.first { return Ticks.parseDatetime(s) != nil }; return false }
+        let axis = arrays.last(where: isTimeArray) ?? arrays.last!
+        let valueColumns = arrays.filter { $0 != axis }
+        let splitColumns = (0..<t.names.count).filter { !arrays.contains($0) && t.types[$0] != .dynamic }
+        let xIsTime = isTimeArray(axis)
+        func number(_ j: JSONValue) -> Double? {
+            switch j {
+            case .int(let v): return Double(v)
+            case .real(let v): return v.isFinite ? v : nil
+            case .string(let s): return xIsTime ? Ticks.parseDatetime(s).map(Double.init) : Double(s)
+            default: return nil
+            }
+        }
+        var series: [Series] = []
+        for i in 0..<t.rowCount {
+            guard let xs = array(axis, i) else { continue }
+            let split = splitColumns.map { ResultFormatter.text(t.columns[$0], i) }.joined(separator: " / ")
+            for k in valueColumns {
+                guard let ys = array(k, i) else { continue }
+                var s = Series(name: split.isEmpty ? t.names[k] : (valueColumns.count > 1 ? "\(split) \(t.names[k])" : split), x: [], y: [])
+                for (x, y) in zip(xs, ys) { if let x = number(x), let y = number(y) { s.x.append(x); s.y.append(y) } }
+                series.append(s)
+            }
+        }
+        guard !series.isEmpty else { return nil }
+        return ChartData(kind: kind.isCategorical ? .timechart : kind, xIsTime: xIsTime, xTitle: xIsTime ? "\(t.names[axis]) (UTC)" : t.names[axis],
+                         yTitle: valueColumns.count == 1 ? t.names[valueColumns[0]] : "", categories: [], series: series)
+    }
+
     /// With `--chart` and no `render`: a time chart when there is a datetime column, else columns.
     static func defaultKind(_ t: ResultTable, _ name: String) -> Kind? {
         guard name == "auto" else { return nil }
-        return t.types.contains(.datetime) ? .timechart : .columnchart
+        return t.types.contains(.datetime) || t.types.contains(.dynamic) ? .timechart : .columnchart
     }
 }
 
