@@ -183,10 +183,29 @@ struct Parser {
         let start = tok.range.start
         let (src, srcRange) = try pipelineSource()
         var ops: [TabularOperator] = []
+        var failed = false
         while isPunct("|") {
             _ = advance()
-            ops.append(try tabularOperator())
+            let before = diagnostics.count
+            do {
+                ops.append(try tabularOperator())
+                // An operator must end at '|', ';', ')' or the end; anything else is its mistake.
+                if !(isPunct("|") || isPunct(";") || isPunct(")") || isPunct(",") || atEnd) { throw fail("'|' or the end of the query") }
+            } catch {
+                // Report it, then go on at the next '|' of this pipeline: a later operator's own
+                // mistake is independent of this one, so it is reported too (one error each).
+                if diagnostics.count == before { _ = fail("a tabular operator") }
+                failed = true
+                var depth = 0
+                while !atEnd {
+                    if depth == 0 && (isPunct("|") || isPunct(";")) { break }
+                    if isPunct("(") || isPunct("[") || isPunct("{") { depth += 1 }
+                    if isPunct(")") || isPunct("]") || isPunct("}") { if depth == 0 { break }; depth -= 1 }
+                    _ = advance()
+                }
+            }
         }
+        if failed { throw Stop() }
         return Pipeline(source: src, sourceRange: srcRange, operators: ops, range: SourceRange(start, tokens[max(i - 1, 0)].range.end))
     }
 
