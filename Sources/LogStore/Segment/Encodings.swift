@@ -291,6 +291,8 @@ enum BytesCodec {
                 guard Int(c) < m else { throw FormatError(message: "dictionary code out of range") }
                 out.append(UnsafeRawBufferPointer(rebasing: all[starts[Int(c)]..<starts[Int(c) + 1]]))
             }
+        case .nibbleBytes:
+            return try NibbleCodec.decode(&r, count: n, rows: rows)
         default:
             r.pos = start
             let all = try decode(&r, count: n)
@@ -430,6 +432,48 @@ enum NibbleCodec {
         if odd { packed.append(half) }
         w.varint(UInt64(packed.count)); w.raw(packed)
         return true
+    }
+
+    /// Only the strings at `rows`: each row's codes sit at a known nibble position.
+    static func decode(_ r: inout ByteReader, count n: Int, rows: [Int32]) throws -> ByteStrings {
+        let fixed = try r.u8() == 1
+        var template: [UInt8] = [], variable: [Int] = []
+        var starts: [Int] = []          // nibble index where each row starts (variable-length values)
+        var lengths: [Int] = []
+        if fixed {
+            let len = Int(try r.varint())
+            template = Array(try r.raw(len))
+            for k in 0..<len where try r.u8() == 1 { variable.append(k) }
+        } else {
+            starts.reserveCapacity(n + 1); starts.append(0); lengths.reserveCapacity(n)
+            for _ in 0..<n { let l = Int(try r.varint()); lengths.append(l); starts.append(starts.last! + l) }
+        }
+        let k = Int(try r.u8())
+        guard k <= 16 else { throw FormatError(message: "bad nibble alphabet") }
+        var alphabet = Array(try r.raw(k))
+        while alphabet.count < 16 { alphabet.append(0) }
+        let packedCount = Int(try r.varint())
+        let packed = try r.raw(packedCount)
+        let needed = fixed ? n * variable.count : (starts.last ?? 0)
+        guard (needed + 1) / 2 <= packedCount else { throw FormatError(message: "nibble data shorter than the column") }
+        @inline(__always) func symbol(_ nibble: Int) -> UInt8 {
+            let b = packed[nibble >> 1]
+            return alphabet[Int(nibble & 1 == 0 ? b & 15 : b >> 4)]
+        }
+        var out = ByteStrings()
+        for row in rows {
+            let i = Int(row)
+            guard i >= 0 && i < n else { throw FormatError(message: "row \(i) outside the column") }
+            if fixed {
+                var value = template
+                let base = i * variable.count
+                for (j, pos) in variable.enumerated() { value[pos] = symbol(base + j) }
+                out.append(value)
+            } else {
+                out.append((starts[i]..<(starts[i] + lengths[i])).map(symbol))
+            }
+        }
+        return out
     }
 
     static func decode(_ r: inout ByteReader, count n: Int) throws -> ByteStrings {

@@ -73,6 +73,31 @@ enum Kernels {
 
     @inline(__always) static func lowerASCII(_ c: UInt8) -> UInt8 { c &- 0x41 < 26 ? c | 0x20 : c }
 
+    /// Each row == (or !=) one constant string: a length check, then memcmp; a dictionary column
+    /// compares each distinct value once.
+    static func equalsConstant(_ a: Column, _ needle: [UInt8], negate: Bool, _ n: Int) -> Column {
+        let s = a.byteStrings
+        var out = [Int64](repeating: 0, count: n)
+        let hit: Int64 = negate ? 0 : 1, miss: Int64 = negate ? 1 : 0
+        s.bytes.withUnsafeBufferPointer { b in needle.withUnsafeBufferPointer { nd in
+            @inline(__always) func equal(_ r: Range<Int>) -> Bool {
+                r.count == nd.count && (nd.count == 0 || memcmp(b.baseAddress! + r.lowerBound, nd.baseAddress!, nd.count) == 0)
+            }
+            if let codes = a.dictionaryCodes, a.dictionarySize > 0, a.dictionarySize < n {
+                // Distinct values: the first row holding each code tells the answer for the code.
+                var answer = [Int8](repeating: -1, count: a.dictionarySize)
+                for i in 0..<n {
+                    let c = Int(codes[i])
+                    if answer[c] < 0 { answer[c] = equal(s.range(a.row(i))) ? 1 : 0 }
+                    out[i] = answer[c] == 1 ? hit : miss
+                }
+                return
+            }
+            for i in 0..<n { out[i] = equal(s.range(i)) ? hit : miss }
+        } }
+        return boolColumn(out, nil)
+    }
+
     static func compareStrings(_ op: CmpOp, caseInsensitive: Bool, _ a: Column, _ b: Column, _ n: Int) -> Column {
         let x = a.byteStrings, y = b.byteStrings
         var out = [Int64](repeating: 0, count: n)

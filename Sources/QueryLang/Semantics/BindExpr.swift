@@ -239,6 +239,14 @@ extension Binder {
         }
         let stringy: Set<KustoType> = [.string, .guid]
         if stringy.contains(tx) && stringy.contains(ty) {
+            // Against a constant: compare each row with the needle's bytes (no column of copies).
+            if cmp == .eq || cmp == .ne, let k = (y.constant ?? x.constant), case .string(let needle) = k {
+                let column = y.constant != nil ? x : y
+                let bytes = Array(needle.utf8)
+                let call = Call(op, [column], type: .bool, range: r) { c, n in Kernels.equalsConstant(c[0], bytes, negate: cmp == .ne, n) }
+                call.needle = needle
+                return call
+            }
             return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareStrings(cmp, caseInsensitive: false, c[0], c[1], n) }
         }
         if tx == .dynamic || ty == .dynamic {

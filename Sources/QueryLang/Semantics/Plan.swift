@@ -213,6 +213,9 @@ enum Planner {
             }
             return
         }
+        if let needle = c.needle, c.name == "==", let col = c.args.first as? ColumnRef, col.type == .string {
+            r.predicates.append(.stringEquals(column: col.name, value: needle)); return
+        }
         if let needle = c.needle, c.name == "has" || c.name == "has_cs", let col = c.args.first as? ColumnRef, col.type == .string {
             let terms = TermFilter.terms(of: needle)
             if !terms.isEmpty { r.predicates.append(.hasTerms(column: col.name, terms: terms)) }
