@@ -322,7 +322,38 @@ final class SegmentReader {
         }
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        chunkBuffer.deallocate(); payloadBuffer.deallocate()
+    }
+
+    private var chunkBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var payloadBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+
+    /// The column chunk's bytes, in a buffer reused until the next call.
+    func readChunk(offset: Int, count: Int) throws -> UnsafeRawBufferPointer {
+        if chunkBuffer.count < count {
+            chunkBuffer.deallocate()
+            chunkBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        }
+        var done = 0
+        while done < count {
+            let n = Foundation.pread(fd, chunkBuffer.baseAddress! + done, count - done, off_t(offset + done))
+            if n < 0 { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { throw StoreError.corruptSegment(path: path, offset: offset + done, reason: "file is shorter than its footer says") }
+            done += n
+        }
+        return UnsafeRawBufferPointer(rebasing: chunkBuffer[0..<count])
+    }
+
+    /// A buffer for a column's decompressed payload, reused until the next call.
+    func payloadScratch(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        if payloadBuffer.count < count {
+            payloadBuffer.deallocate()
+            payloadBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: payloadBuffer[0..<count])
+    }
 
     static func pread(fd: Int32, offset: Int, count: Int, path: String) throws -> [UInt8] {
         var buf = [UInt8](repeating: 0, count: count)
@@ -385,10 +416,12 @@ final class SegmentReader {
 
     /// Decompresses and decodes one column, checking each block's CRC; with `rows`, decodes only those rows.
     func read(_ info: ColumnChunkInfo, rows selected: [Int32]? = nil, dictionaryOnly: Bool = false) throws -> Column {
-        let data = try SegmentReader.pread(fd: fd, offset: info.offset, count: info.length, path: path)
-        var payload = [UInt8](repeating: 0, count: info.rawLength)
-        try data.withUnsafeBytes { raw in
-            var r = ByteReader(raw)
+        // Scratch buffers reused across this reader's columns: fresh multi-megabyte arrays per
+        // column cost more in page faults and zeroing than the decompression itself.
+        let data = try readChunk(offset: info.offset, count: info.length)
+        let payload = payloadScratch(info.rawLength)
+        do {
+            var r = ByteReader(data)
             var out = 0
             func corrupt(_ m: String) -> StoreError {
                 .corruptSegment(path: path, offset: info.offset + r.pos, reason: "column '\(info.name)': \(m)")
@@ -400,16 +433,14 @@ final class SegmentReader {
                 guard out + rawLen <= payload.count else { throw corrupt("block longer than the column") }
                 if footer.version >= 2 && compLen == rawLen {
                     if rawLen > 0 {
-                        payload.withUnsafeMutableBytes { dst in dst.baseAddress!.advanced(by: out).copyMemory(from: block.baseAddress!, byteCount: rawLen) }
+                        payload.baseAddress!.advanced(by: out).copyMemory(from: block.baseAddress!, byteCount: rawLen)
                     }
                     out += rawLen
                     continue
                 }
-                let got = payload.withUnsafeMutableBytes { dst in
-                    LZ4_decompress_safe(block.baseAddress?.assumingMemoryBound(to: CChar.self),
-                                        dst.baseAddress!.advanced(by: out).assumingMemoryBound(to: CChar.self),
-                                        Int32(compLen), Int32(rawLen))
-                }
+                let got = LZ4_decompress_safe(block.baseAddress?.assumingMemoryBound(to: CChar.self),
+                                              payload.baseAddress!.advanced(by: out).assumingMemoryBound(to: CChar.self),
+                                              Int32(compLen), Int32(rawLen))
                 guard got == rawLen else { throw corrupt("LZ4 block does not decompress") }
                 out += rawLen
             }
@@ -417,8 +448,8 @@ final class SegmentReader {
         }
         let n = footer.rows
         do {
-            return try payload.withUnsafeBytes { raw in
-                var r = ByteReader(raw)
+            return try { () throws -> Column in
+                var r = ByteReader(UnsafeRawBufferPointer(payload))
                 var validity: [UInt8]? = nil
                 if try r.u8() == 1 {
                     let bits = try r.raw((n + 7) / 8)
@@ -451,7 +482,7 @@ final class SegmentReader {
                     if let (codes, size) = dictionary { c.dictionaryCodes = codes; c.dictionarySize = size }
                     return c
                 }
-            }
+            }()
         } catch let e as FormatError {
             throw StoreError.corruptSegment(path: path, offset: info.offset, reason: "column '\(info.name)': \(e.message)")
         }
