@@ -115,6 +115,7 @@ public struct CompileOptions: Sendable {
 public enum QueryEngine {
     /// Parses and binds `text` against `store`. Throws `CompileFailure` with every diagnostic.
     public static func compile(_ text: String, store: Store, options: CompileOptions = CompileOptions()) throws -> CompiledQuery {
+        if let shown = try controlCommand(text, store: store) { return shown }
         let src = SourceText(text)
         let (script, parseDiags) = Parser.parse(src)
         if !parseDiags.isEmpty { throw CompileFailure(source: src, diagnostics: parseDiags) }
@@ -123,6 +124,24 @@ public enum QueryEngine {
         if !binder.diagnostics.isEmpty || plan == nil { throw CompileFailure(source: src, diagnostics: binder.diagnostics) }
         let optimized = Planner.optimize(plan!, window: (options.timeFrom, options.timeTo))
         return CompiledQuery(plan: optimized, store: store, source: src, renderKind: binder.renderKind)
+    }
+
+    /// `.show tables`, Kusto's control command listing the tables (with logq's row counts).
+    static func controlCommand(_ text: String, store: Store) throws -> CompiledQuery? {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map { $0.lowercased() }
+        guard let first = words.first, first.hasPrefix(".") else { return nil }
+        let src = SourceText(text)
+        guard words == [".show", "tables"] else {
+            throw CompileFailure(source: src, diagnostics: [Diagnostic(Msg.unsupportedOperator("control command '\(words.joined(separator: " "))' (logq knows '.show tables')"),
+                                                                       SourceRange(0, text.count))])
+        }
+        let names = try store.tableNames()
+        let rows = try names.map { Int64(try store.rowCount(of: $0)) }
+        let b = Batch(names: ["TableName", "DatabaseName", "Folder", "DocString", "RowCount"],
+                      columns: [.strings(ByteStrings(names)), .strings(ByteStrings(names.map { _ in "logq" })),
+                                .strings(ByteStrings(names.map { _ in "" })), .strings(ByteStrings(names.map { _ in "" })), .ints(.long, rows)],
+                      count: names.count)
+        return CompiledQuery(plan: .values(b), store: store, source: src, renderKind: nil)
     }
 
     /// Only parses: for checking saved queries without a store.

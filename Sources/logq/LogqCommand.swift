@@ -337,7 +337,8 @@ enum SavedQueries {
 }
 
 struct Tables: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the store's tables with row and segment counts and time ranges.")
+    static let configuration = CommandConfiguration(abstract: "List the store's tables with row and segment counts and time ranges.",
+        discussion: "Example: logq tables --store /tmp/store   (in a query: .show tables)")
     @OptionGroup var store: StoreOption
     func run() throws {
         let s = store.open(readOnly: false)
@@ -352,7 +353,8 @@ struct Tables: ParsableCommand {
 }
 
 struct Schema: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a table's columns and Kusto types.")
+    static let configuration = CommandConfiguration(abstract: "Show a table's columns and Kusto types.",
+        discussion: "Example: logq schema --store /tmp/store requests   (in a query: requests | getschema)")
     @OptionGroup var store: StoreOption
     @Argument var table: String
     func run() throws {
@@ -371,7 +373,8 @@ struct Schema: ParsableCommand {
 }
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the optimized plan: pushed predicates, columns read, segments kept and pruned.")
+    static let configuration = CommandConfiguration(abstract: "Show the optimized plan: pushed predicates, columns read, segments kept and pruned.",
+        discussion: "Example: logq explain --store /tmp/store 'requests | where operation_Id == \"4bf92f3577b34da6\" | count'")
     @OptionGroup var store: StoreOption
     @OptionGroup var output: QueryOutputOptions
     @Option(name: .shortAndLong, help: "Read the query from this file.") var file: String?
@@ -384,7 +387,8 @@ struct Explain: ParsableCommand {
 }
 
 struct Rejects: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show recent ingest rejects (file:line: reason).")
+    static let configuration = CommandConfiguration(abstract: "Show recent ingest rejects (file:line: reason).",
+        discussion: "Example: logq rejects --store /tmp/store --limit 20   (all of them: logq query 'ingest_rejects')")
     @OptionGroup var store: StoreOption
     @Option(help: "How many.") var limit: Int = 50
     func run() throws {
@@ -414,7 +418,8 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 struct Functions: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the KQL scalar and aggregate functions logq supports.")
+    static let configuration = CommandConfiguration(abstract: "List the KQL scalar and aggregate functions logq supports.",
+        discussion: "Example: logq functions")
     func run() throws {
         print("aggregates: " + QueryEngine.aggregateNames.sorted().joined(separator: " "))
         print("scalar: " + QueryEngine.functionNames.joined(separator: " "))

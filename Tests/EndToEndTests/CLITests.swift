@@ -111,6 +111,13 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(again.err.contains("already ingested"), again.err)
         let count = try logq(["query", "--store", tmp + "/s", "--format", "csv", "requests | count"])
         XCTAssertEqual(count.out, "Count\n3000\n")
+        // Kusto's control command for the table list
+        let shown = try logq(["query", "--store", tmp + "/s", "--format", "csv", ".show tables"])
+        XCTAssertTrue(shown.out.hasPrefix("TableName,DatabaseName,Folder,DocString,RowCount\n"), shown.out)
+        XCTAssertTrue(shown.out.contains("\nrequests,logq,,,3000\n"), shown.out)
+        let badControl = try logq(["query", "--store", tmp + "/s", ".drop table requests"])
+        XCTAssertEqual(badControl.code, 2)
+        XCTAssertTrue(badControl.err.contains("error LQ1006: the 'control command '.drop table requests' (logq knows '.show tables')' operator is not supported by logq yet"), badControl.err)
         // take over a table in a time window reads only the rows it keeps; same rows as via another operator
         let window = ["--from", "2025-03-05T00:00:00Z", "--to", "2025-03-06T00:00:00Z"]
         let direct = try logq(["query", "--store", tmp + "/s", "--format", "csv"] + window + ["requests | take 7 | project timestamp, id"])
