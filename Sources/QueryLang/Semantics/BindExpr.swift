@@ -52,7 +52,12 @@ extension Binder {
             }
         case .call("toscalar", let args):
             // Runs the tabular expression once, at bind time: its first column of its first row.
-            guard args.count == 1, case .subquery(let p) = args[0].kind else { throw Diagnostic(Msg.argumentCount("toscalar", "1", args.count), r) }
+            guard args.count == 1 else { throw Diagnostic(Msg.argumentCount("toscalar", "1", args.count), r) }
+            guard case .subquery(let p) = args[0].kind else {
+                let e = try bindExpr(args[0], rel)
+                guard let v = e.constant else { throw Diagnostic(Msg.constantRequired("the argument of toscalar"), args[0].range) }
+                return Constant(v, type: e.type, range: r)
+            }
             let plan = try bindPipeline(p)
             guard let store = store else { throw Diagnostic(Msg.unsupportedOperator("toscalar without a store"), r) }
             let res = try QueryExecutor(store: store, options: ExecutionOptions()).run(plan)

@@ -288,6 +288,39 @@ enum ScalarFunctions {
             }
             return .long(Int64(s.components(separatedBy: f).count - 1))
         } }
+        def(["strcmp"], 2, 2) { a, r in call("strcmp", a, .int, r) { v in
+            let x = Array(v[0].asString.utf8), y = Array(v[1].asString.utf8)
+            return .long(x == y ? 0 : x.lexicographicallyPrecedes(y) ? -1 : 1)
+        } }
+        def(["translate"], 3, 3) { a, r in call("translate", a, .string, r) { v in
+            // Each character of the search list becomes the one at the same place in the replacement
+            // list (its last character when shorter); an empty replacement list deletes them.
+            let search = Array(v[0].asString), replace = Array(v[1].asString)
+            var map: [Character: Character?] = [:]
+            for (i, c) in search.enumerated() where map[c] == nil { map[c] = replace.isEmpty ? .some(nil) : replace[min(i, replace.count - 1)] }
+            var out = ""
+            for c in v[2].asString { if let m = map[c] { if let m = m { out.append(m) } } else { out.append(c) } }
+            return .string(out)
+        } }
+        def(["make_datetime"], 3, 6) { a, r in call("make_datetime", a, .datetime, r) { v in
+            guard let y = v[0].asInt, let mo = v[1].asInt, let d = v[2].asInt, (1...9999).contains(y), (1...12).contains(mo), d >= 1 else { return .null }
+            let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Int(mo) - 1]
+            guard d <= days else { return .null }
+            let h = v.count > 3 ? (v[3].asInt ?? -1) : 0, mi = v.count > 4 ? (v[4].asInt ?? -1) : 0
+            let sec = v.count > 5 ? (v[5].asDouble ?? -1) : 0
+            guard (0...23).contains(h), (0...59).contains(mi), sec >= 0, sec < 60 else { return .null }
+            let whole = Int(sec), frac = Int64(((sec - Double(whole)) * 1e7).rounded())
+            return .datetime(Ticks.from(year: Int(y), month: Int(mo), day: Int(d), hour: Int(h), minute: Int(mi), second: whole, fraction: frac))
+        } }
+        def(["parse_urlquery"], 1, 1) { a, r in call("parse_urlquery", a, .dynamic, r) { v in
+            var params: [(String, JSONValue)] = []
+            for pair in v[0].asString.split(separator: "&") where !pair.isEmpty {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let decode = { (x: Substring) in String(x).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(x) }
+                params.append((decode(kv[0]), .string(kv.count > 1 ? decode(kv[1]) : "")))
+            }
+            return .dynamic(.object([("Query Parameters", .object(params))]))
+        } }
         def(["strrep"], 2, 3) { a, r in call("strrep", a, .string, r) { v in
             // Kusto repeats at most 1,024 times; a multiplier below 1 gives the empty string.
             guard let m = v[1].asInt else { return .string("") }
@@ -370,7 +403,10 @@ enum ScalarFunctions {
         for (n, isMin) in [("min_of", true), ("max_of", false)] {
             def([n], 1, 64) { a, r in
                 var t = a[0].type
-                for x in a.dropFirst() { t = try commonType(Constant(.null, type: t, range: r), x, n, r) }
+                for x in a.dropFirst() where x.type != t {
+                    if t.isNumeric && x.type.isNumeric { t = [t, x.type].contains(where: { $0 == .real || $0 == .decimal }) ? .real : .long }
+                    else { t = try commonType(a[0], x, n, r) }
+                }
                 return call(n, a, t, r) { v in
                     var best: Value = .null
                     for x in v where !x.isNull {
@@ -455,7 +491,19 @@ enum ScalarFunctions {
     static func bindBin(_ a: [BoundExpr], origin: BoundExpr?, _ r: SourceRange) throws -> BoundExpr {
         let x = a[0], size = a[1]
         guard let sz = size.constant else {
-            return call("bin", a, x.type, r) { _ in .null }
+            // A bin size from a column: row by row.
+            let t: KustoType = x.type == .datetime || x.type == .timespan ? x.type
+                : (x.type == .real || x.type == .decimal || size.type == .real || size.type == .decimal) ? .real : .long
+            return call("bin", a, t, r) { v in
+                switch (v[0], v[1]) {
+                case (.datetime(let d), .timespan(let s)) where s > 0: return .datetime(Kernels.floorDiv(d, s) * s)
+                case (.timespan(let d), .timespan(let s)) where s > 0: return .timespan(Kernels.floorDiv(d, s) * s)
+                case (.long(let d), .long(let s)) where s > 0 && t == .long: return .long(Kernels.floorDiv(d, s) * s)
+                default:
+                    guard let d = v[0].asDouble, let s = v[1].asDouble, s > 0 else { return .null }
+                    return .real((d / s).rounded(.down) * s)
+                }
+            }
         }
         switch x.type {
         case .datetime, .timespan:

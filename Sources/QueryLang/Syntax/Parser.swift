@@ -676,12 +676,19 @@ struct Parser {
             if isPunct("(", peek()) {
                 if Parser.typedLiteralTypes.contains(name.lowercased()), let lit = try typedLiteral() { return lit }
                 if name.lowercased() == "toscalar" {
-                    // toscalar(T | …): the argument is a tabular expression.
+                    // toscalar(T | …): a tabular expression; toscalar(1.5) is a scalar one.
                     _ = advance(); _ = advance()
-                    let p = try pipeline()
+                    let save = i, saveDiag = diagnostics
+                    var arg: Expr
+                    if let p = try? pipeline(), isPunct(")") {
+                        arg = Expr(kind: .subquery(p), range: p.range)
+                    } else {
+                        i = save; diagnostics = saveDiag
+                        arg = try expression()
+                    }
                     let end = tok.range.end
                     try expectPunct(")")
-                    return Expr(kind: .call(name: "toscalar", args: [Expr(kind: .subquery(p), range: p.range)]), range: SourceRange(t.range.start, end))
+                    return Expr(kind: .call(name: "toscalar", args: [arg]), range: SourceRange(t.range.start, end))
                 }
                 _ = advance(); _ = advance()
                 var args: [Expr] = []
