@@ -227,4 +227,42 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(unknown.err.contains("table 'nope' does not exist in the store"), unknown.err)
         XCTAssertEqual(try logq(["drop", "--store", tmp + "/s", "--before", "yesterday-ish"]).code, 2)
     }
+
+    /// On a terminal (a pseudo-terminal from `script`): colours unless NO_COLOR, a chart under the
+    /// table for `render`, tables fitted to the width; piped: plain TSV and no chart.
+    func testTerminalOutputColoursChartsAndNoColor() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("no /usr/bin/script for a pseudo-terminal") }
+        let chart = "range i from 1 to 30 step 1 | extend t = datetime(2025-03-07) + i * 1m, v = i % 7 | project t, v | render timechart"
+        let wide = "range i from 1 to 3 step 1 | extend note = strcat('a long text cell number ', i, ' that will not fit into sixty columns at all')"
+        func onTerminal(_ env: String, _ q: String) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            // env -u: the test runner's own NO_COLOR (if any) must not leak into the coloured case.
+            let cmd = "stty cols 60 rows 200; env -u NO_COLOR TERM=xterm \(env) '\(CLITests.binary)' query --store '\(tmp)/s' --no-pager \"\(q)\""
+            p.arguments = ["-qec", cmd, "/dev/null"]
+            let o = Pipe()
+            p.standardOutput = o; p.standardError = Pipe(); p.standardInput = Pipe()
+            try p.run()
+            let out = o.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: out, as: UTF8.self)
+        }
+        XCTAssertEqual(try logq(["init", "--store", tmp + "/s"]).code, 0)
+        let colour = try onTerminal("", chart)
+        XCTAssertTrue(colour.contains("\u{1B}[1mt"), "a bold header on a terminal: \(colour.debugDescription)")
+        XCTAssertTrue(colour.contains("▁") && colour.contains("█"), "a sparkline under the table: \(colour)")
+        let plain = try onTerminal("NO_COLOR=1", chart)
+        XCTAssertFalse(plain.contains("\u{1B}["), "NO_COLOR: no escape sequences: \(plain.debugDescription)")
+        XCTAssertTrue(plain.contains("▁") && plain.contains("█"))
+        let fitted = try onTerminal("NO_COLOR=1", wide)
+        XCTAssertTrue(fitted.contains("long cells cut with …"), fitted)
+        // (a terminal ends lines with \r\n, one Character in Swift)
+        let lines = fitted.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").filter { $0.contains("a long") }
+        XCTAssertEqual(lines.count, 3, fitted)
+        for line in lines { XCTAssertEqual(line.count, 60, String(line)) }
+        let piped = try logq(["query", "--store", tmp + "/s", chart])
+        XCTAssertTrue(piped.out.hasPrefix("t\tv\n"), piped.out)
+        XCTAssertFalse(piped.out.contains("▁") || piped.out.contains("\u{1B}["))
+    }
+
 }
