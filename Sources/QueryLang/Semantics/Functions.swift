@@ -368,11 +368,19 @@ enum ScalarFunctions {
                 return out.isEmpty ? .dynamic(.null) : .dynamic(.array(out))
             }
         }
-        def(["replace_regex", "replace"], 3, 3) { a, r in
+        def(["replace_regex"], 3, 3) { a, r in
             guard let pattern = a[1].constant?.asString else { throw typeError("replace_regex", "the regex must be a constant string", r) }
             let re = try compileRegex(pattern, a[1].range)
             return call("replace_regex", a, .string, r) { v in
                 .string(re.replaceAll(in: v[0].asString, with: v[2].asString))
+            }
+        }
+        // The deprecated replace() takes its arguments in another order: regex, rewrite, text.
+        def(["replace"], 3, 3) { a, r in
+            guard let pattern = a[0].constant?.asString else { throw typeError("replace", "the regex must be a constant string", r) }
+            let re = try compileRegex(pattern, a[0].range)
+            return call("replace", a, .string, r) { v in
+                .string(re.replaceAll(in: v[2].asString, with: v[1].asString))
             }
         }
 
