@@ -208,6 +208,7 @@ struct QueryOutputOptions: ParsableArguments {
 
 /// Compiles, runs and prints; maps failures to exit codes.
 func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOptions, title: String? = nil) throws {
+    tuneAllocatorForQueries()
     let format = try output.outputFormat()
     let compiled: CompiledQuery
     do {
@@ -519,6 +520,7 @@ struct Report: ParsableCommand {
     @Option(help: "Context read on each side of the window, e.g. 1h (default: the window's length, at least 30m).") var context: String?
 
     func run() throws {
+        tuneAllocatorForQueries()
         let isHTML = output.hasSuffix(".html") || output.hasSuffix(".htm")
         guard isHTML || output.hasSuffix(".md") else { throw ValidationError("-o must end in .html or .md") }
         guard maxRows >= 1 else { throw ValidationError("--max-rows must be at least 1") }

