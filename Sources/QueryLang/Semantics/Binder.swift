@@ -94,9 +94,23 @@ final class Binder {
         var serialized = false
         let saved = rowSetSerialized
         defer { rowSetSerialized = saved }
+        var errors: [Diagnostic] = []
         for op in p.operators {
             rowSetSerialized = serialized
-            node = try bindOperator(op, node)
+            do {
+                node = try bindOperator(op, node)
+            } catch let d as Diagnostic {
+                // An operator that keeps its input's columns (where, take, order by, top, sample,
+                // render) can fail without changing what the next operators see: keep binding them
+                // so that their own, independent mistakes are reported too. After any other
+                // operator the columns are unknown, and going on would only report echoes.
+                errors.append(d)
+                switch op.kind {
+                case .whereOp, .take, .sort, .top, .sample, .render: continue
+                default: break
+                }
+                break
+            }
             // Row functions need every row in one ordered batch.
             if serialized, case .project(let child, let cols) = node, cols.contains(where: { Binder.usesRowFunction($0.1) }) {
                 node = .project(.serialize(child), cols)
@@ -106,6 +120,11 @@ final class Binder {
             case .whereOp, .extend, .project, .projectAway, .projectKeep, .projectRename, .projectReorder, .take, .mvExpand, .parse, .asOp, .render: break
             default: serialized = false
             }
+        }
+        if let last = errors.last {
+            // The caller records the thrown one; the others go in first, in source order.
+            diagnostics.append(contentsOf: errors.dropLast())
+            throw last
         }
         return node
     }
