@@ -29,6 +29,8 @@ struct Logq: ParsableCommand {
           logq ingest --store /tmp/store /tmp/telemetry
           logq query --store /tmp/store 'requests | summarize count() by resultCode'
           logq run --store /tmp/store queries/01-request-histogram.kql
+          logq report --store /tmp/store --incident -o incident.html
+          logq compact --store /tmp/store; logq drop --store /tmp/store --before 30d
         """,
         version: version,
         subcommands: [Init.self, Generate.self, Ingest.self, Query.self, Run.self, Tables.self, Schema.self, Explain.self, Rejects.self,
@@ -601,7 +603,8 @@ struct Report: ParsableCommand {
                 let base = ((output as NSString).lastPathComponent as NSString).deletingPathExtension + "_files"
                 let folder = ((output as NSString).deletingLastPathComponent as NSString).appendingPathComponent(base)
                 let (doc, charts) = ReportDocument.markdown(title: docTitle, provenance: prov, sections: sections, maxRows: maxRows) { i in
-                    base + "/" + String(format: "%02d", i + 1) + "-" + String((sections[i].name as NSString).lastPathComponent.dropLast(4)) + ".svg"
+                    // The saved query's own file name (they are unique in one folder).
+                    base + "/" + String((sections[i].name as NSString).lastPathComponent.dropLast(4)) + ".svg"
                 }
                 if !charts.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
                 for (name, svg) in charts {

@@ -434,69 +434,68 @@ enum NibbleCodec {
         return true
     }
 
-    /// Only the strings at `rows`: each row's codes sit at a known nibble position.
-    static func decode(_ r: inout ByteReader, count n: Int, rows: [Int32]) throws -> ByteStrings {
-        let fixed = try r.u8() == 1
+    /// The column header both decoders read: row offsets, the fixed-length template and its
+    /// variable positions, the alphabet (padded to 16), and the packed codes.
+    struct Layout {
+        var fixed = false
         var template: [UInt8] = [], variable: [Int] = []
-        var starts: [Int] = []          // nibble index where each row starts (variable-length values)
-        var lengths: [Int] = []
-        if fixed {
+        var offsets: [Int] = []
+        var alphabet: [UInt8] = []
+        var packed = UnsafeRawBufferPointer(start: nil, count: 0)
+        var total: Int { offsets.last ?? 0 }
+    }
+
+    static func readLayout(_ r: inout ByteReader, count n: Int) throws -> Layout {
+        var l = Layout()
+        l.fixed = try r.u8() == 1
+        l.offsets.reserveCapacity(n + 1); l.offsets.append(0)
+        var total = 0
+        if l.fixed {
             let len = Int(try r.varint())
-            template = Array(try r.raw(len))
-            for k in 0..<len where try r.u8() == 1 { variable.append(k) }
+            l.template = Array(try r.raw(len))
+            for k in 0..<len where try r.u8() == 1 { l.variable.append(k) }
+            for _ in 0..<n { total += len; l.offsets.append(total) }
         } else {
-            starts.reserveCapacity(n + 1); starts.append(0); lengths.reserveCapacity(n)
-            for _ in 0..<n { let l = Int(try r.varint()); lengths.append(l); starts.append(starts.last! + l) }
+            for _ in 0..<n { total += Int(try r.varint()); l.offsets.append(total) }
         }
         let k = Int(try r.u8())
         guard k <= 16 else { throw FormatError(message: "bad nibble alphabet") }
-        var alphabet = Array(try r.raw(k))
-        while alphabet.count < 16 { alphabet.append(0) }
+        l.alphabet = Array(try r.raw(k))
+        while l.alphabet.count < 16 { l.alphabet.append(0) }
         let packedCount = Int(try r.varint())
-        let packed = try r.raw(packedCount)
-        let needed = fixed ? n * variable.count : (starts.last ?? 0)
+        l.packed = try r.raw(packedCount)
+        let needed = l.fixed ? n * l.variable.count : total
         guard (needed + 1) / 2 <= packedCount else { throw FormatError(message: "nibble data shorter than the column") }
+        return l
+    }
+
+    /// Only the strings at `rows`: each row's codes sit at a known nibble position.
+    static func decode(_ r: inout ByteReader, count n: Int, rows: [Int32]) throws -> ByteStrings {
+        let l = try readLayout(&r, count: n)
         @inline(__always) func symbol(_ nibble: Int) -> UInt8 {
-            let b = packed[nibble >> 1]
-            return alphabet[Int(nibble & 1 == 0 ? b & 15 : b >> 4)]
+            let b = l.packed[nibble >> 1]
+            return l.alphabet[Int(nibble & 1 == 0 ? b & 15 : b >> 4)]
         }
         var out = ByteStrings()
         for row in rows {
             let i = Int(row)
             guard i >= 0 && i < n else { throw FormatError(message: "row \(i) outside the column") }
-            if fixed {
-                var value = template
-                let base = i * variable.count
-                for (j, pos) in variable.enumerated() { value[pos] = symbol(base + j) }
+            if l.fixed {
+                var value = l.template
+                let base = i * l.variable.count
+                for (j, pos) in l.variable.enumerated() { value[pos] = symbol(base + j) }
                 out.append(value)
             } else {
-                out.append((starts[i]..<(starts[i] + lengths[i])).map(symbol))
+                out.append((l.offsets[i]..<l.offsets[i + 1]).map(symbol))
             }
         }
         return out
     }
 
     static func decode(_ r: inout ByteReader, count n: Int) throws -> ByteStrings {
-        let fixed = try r.u8() == 1
-        var template: [UInt8] = [], variable: [Int] = []
-        var offsets = [Int](); offsets.reserveCapacity(n + 1); offsets.append(0)
-        var total = 0
-        if fixed {
-            let len = Int(try r.varint())
-            template = Array(try r.raw(len))
-            for k in 0..<len where try r.u8() == 1 { variable.append(k) }
-            for _ in 0..<n { total += len; offsets.append(total) }
-        } else {
-            for _ in 0..<n { total += Int(try r.varint()); offsets.append(total) }
-        }
-        let k = Int(try r.u8())
-        guard k <= 16 else { throw FormatError(message: "bad nibble alphabet") }
-        var alphabet = Array(try r.raw(k))
-        while alphabet.count < 16 { alphabet.append(0) }
-        let packedCount = Int(try r.varint())
-        let packed = try r.raw(packedCount)
-        let needed = fixed ? n * variable.count : total
-        guard (needed + 1) / 2 <= packedCount else { throw FormatError(message: "nibble data shorter than the column") }
+        let l = try readLayout(&r, count: n)
+        let fixed = l.fixed, template = l.template, variable = l.variable, offsets = l.offsets, total = l.total
+        let alphabet = l.alphabet, packed = l.packed, packedCount = packed.count
         // Expand two codes per packed byte through a 256-entry table of byte pairs.
         var pairs = [UInt16](repeating: 0, count: 256)
         for b in 0..<256 { pairs[b] = UInt16(alphabet[b & 15]) | UInt16(alphabet[b >> 4]) << 8 }
