@@ -23,8 +23,11 @@ build: deps
 
 # The release binary links the Swift runtime and Foundation statically: every query is its own
 # process, and resolving the shared libraries' symbols cost ~10 ms of each one's start-up.
+# It is linked as a fixed-address (non-PIE) executable: a position-independent one applies ~79,000
+# relocations to the runtime's metadata at each start, touching (and copying) hundreds of pages.
+RELEASE_FLAGS := -c release -Xswiftc -static-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
 release: deps
-	swift build -c release -Xswiftc -static-stdlib
+	swift build $(RELEASE_FLAGS)
 
 test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -57,5 +60,13 @@ demo: release
 conformance: release
 	python3 ../shared/conformance/run.py --logq $(LOGQ)
 
+# In-process (warm) timings of the runbook queries with ordo-one/benchmark, in its own package so
+# that the test and release builds never compile it. On bench.py's store:
+#   make bench BENCH_STORE=/tmp/bench-work/logq BENCH_MANIFEST=/tmp/bench-data/manifest.json
+# Without them, a store of 200,000 generated requests is built once in $$TMPDIR.
+bench: deps
+	cd Benchmarks && LOGQ_BENCH_STORE=$(BENCH_STORE) LOGQ_BENCH_MANIFEST=$(BENCH_MANIFEST) \
+	  swift package benchmark --target QueryBenchmarks --metric wallClock --metric peakMemoryResident --format markdown
+
 clean:
-	rm -rf .build
+	rm -rf .build Benchmarks/.build

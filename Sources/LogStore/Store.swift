@@ -162,38 +162,17 @@ public final class Store: @unchecked Sendable {
     /// group-by keys, which never need the strings per row.
     public func read(_ segment: SegmentInfo, columns: [String], schema: TableSchema, rows: [Int32]? = nil,
                      dictionaryOnly: Set<String> = []) throws -> Batch {
-        if segment.table == Store.rejectsTable {
-            let b = try rejectsBatch(columns: columns)
-            guard let rows = rows else { return b }
-            return Batch(names: b.names, columns: b.columns.map { $0.gather(rows) }, count: rows.count)
-        }
+        try openSegment(segment, schema: schema).read(columns, rows: rows, dictionaryOnly: dictionaryOnly)
+    }
+
+    /// Opens one segment for several reads: the file is opened and its footer read and checked once.
+    public func openSegment(_ segment: SegmentInfo, schema: TableSchema) throws -> OpenSegment {
+        if segment.table == Store.rejectsTable { return OpenSegment(rejects: try rejectsBatch(columns: schema.columns.map(\.name)), segment: segment, schema: schema) }
         let reader = try SegmentReader(path: segmentsDirectory + "/" + segment.file)
         guard reader.footer.checksum == segment.checksum else {
             throw StoreError.corruptSegment(path: reader.path, offset: 0, reason: "checksum differs from the catalog's")
         }
-        let n = rows?.count ?? reader.footer.rows
-        var cols: [Column] = []
-        for name in columns {
-            if let (parent, key) = DynamicPaths.split(name) {
-                // A dynamic key's sub-column; segments written without it derive it from the parent.
-                if let info = reader.column(named: name) { cols.append(try reader.read(info, rows: rows)); continue }
-                guard let p = reader.column(named: parent), p.type == .dynamic || schema.column(named: parent)?.type == .dynamic else {
-                    cols.append(.nulls(.dynamic, count: n)); continue
-                }
-                cols.append(DynamicPaths.extract(try reader.read(p, rows: rows).converted(to: .dynamic), key: key))
-                continue
-            }
-            guard let want = schema.column(named: name) else { throw StoreError.tableNotFound("\(schema.name).\(name)") }
-            if let info = reader.column(named: name) {
-                if rows == nil, dictionaryOnly.contains(name), info.type == .string, want.type == .string {
-                    cols.append(try reader.read(info, dictionaryOnly: true)); continue
-                }
-                cols.append(try reader.read(info, rows: rows).converted(to: want.type))
-            } else {
-                cols.append(.nulls(want.type, count: n))
-            }
-        }
-        return Batch(names: columns, columns: cols, count: n)
+        return OpenSegment(reader: reader, segment: segment, schema: schema)
     }
 
     /// Convenience: every kept segment's batch, in time order.
@@ -285,4 +264,76 @@ final class WriterLock {
         }
     }
     func release() { flock(fd, LOCK_UN); close(fd) }
+}
+
+/// One segment opened for reading, as the table's current schema sees it. Not thread-safe: the
+/// reader reuses its buffers between columns.
+public final class OpenSegment {
+    public let segment: SegmentInfo
+    public let schema: TableSchema
+    /// The segment's row count.
+    public let rows: Int
+    private let reader: SegmentReader?
+    private let rejects: Batch?
+
+    init(reader: SegmentReader, segment: SegmentInfo, schema: TableSchema) {
+        self.reader = reader; self.rejects = nil; self.segment = segment; self.schema = schema; rows = reader.footer.rows
+    }
+
+    init(rejects: Batch, segment: SegmentInfo, schema: TableSchema) {
+        self.reader = nil; self.rejects = rejects; self.segment = segment; self.schema = schema; rows = rejects.count
+    }
+
+    /// The rows whose `column` (a datetime) lies in `from ..< to`, ascending; nulls never match.
+    /// The column's values are streamed, never materialized.
+    public func rows(where column: String, from: Int64?, to: Int64?) throws -> [Int32] {
+        let lo = from ?? .min, hi = to ?? .max
+        if let reader = reader, let info = reader.column(named: column), info.type == schema.column(named: column)?.type,
+           info.type.physical == .int64 {
+            return try reader.selectRange(info, lo: lo, hi: hi)
+        }
+        let c = try read([column]).columns[0]
+        guard case .int64(let t) = c.storage else { return [] }
+        var out: [Int32] = []
+        for i in 0..<c.count where !c.isNull(i) && t[i] >= lo && t[i] < hi { out.append(Int32(i)) }
+        return out
+    }
+
+    /// `columns` as the table's current types (optionally only `rows`, in that order). Missing
+    /// columns (added to the table after the segment was written) read as nulls.
+    ///
+    /// String columns named in `dictionaryOnly` come back as distinct values plus per-row codes
+    /// when the segment stores them dictionary-encoded (see `Column.dictionaryOnly`): for
+    /// group-by keys, which never need the strings per row.
+    public func read(_ columns: [String], rows: [Int32]? = nil, dictionaryOnly: Set<String> = []) throws -> Batch {
+        guard let reader = reader else {
+            let b = rejects!
+            let cols = columns.map { b.column(named: $0)! }
+            guard let rows = rows else { return Batch(names: columns, columns: cols, count: b.count) }
+            return Batch(names: columns, columns: cols.map { $0.gather(rows) }, count: rows.count)
+        }
+        let n = rows?.count ?? reader.footer.rows
+        var cols: [Column] = []
+        for name in columns {
+            if let (parent, key) = DynamicPaths.split(name) {
+                // A dynamic key's sub-column; segments written without it derive it from the parent.
+                if let info = reader.column(named: name) { cols.append(try reader.read(info, rows: rows)); continue }
+                guard let p = reader.column(named: parent), p.type == .dynamic || schema.column(named: parent)?.type == .dynamic else {
+                    cols.append(.nulls(.dynamic, count: n)); continue
+                }
+                cols.append(DynamicPaths.extract(try reader.read(p, rows: rows).converted(to: .dynamic), key: key))
+                continue
+            }
+            guard let want = schema.column(named: name) else { throw StoreError.tableNotFound("\(schema.name).\(name)") }
+            if let info = reader.column(named: name) {
+                if rows == nil, dictionaryOnly.contains(name), info.type == .string, want.type == .string {
+                    cols.append(try reader.read(info, dictionaryOnly: true)); continue
+                }
+                cols.append(try reader.read(info, rows: rows).converted(to: want.type))
+            } else {
+                cols.append(.nulls(want.type, count: n))
+            }
+        }
+        return Batch(names: columns, columns: cols, count: n)
+    }
 }

@@ -13,6 +13,8 @@ enum ExitCodes {
 @main
 struct Logq: ParsableCommand {
     static let version = "0.1.0"
+    // Every command names itself: otherwise ArgumentParser derives names with String(describing:),
+    // a scan of the binary's protocol conformances that cost about 1 ms of each process start.
     static let configuration = CommandConfiguration(
         commandName: "logq",
         abstract: "Ingest exported Application Insights / Azure Monitor telemetry and answer KQL over it, offline.",
@@ -75,7 +77,7 @@ var stdoutIsTerminal: Bool { isatty(1) != 0 }
 var stderrIsTerminal: Bool { isatty(2) != 0 }
 
 struct Generate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write deterministic synthetic telemetry (a week with a 20-minute incident).",
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Write deterministic synthetic telemetry (a week with a 20-minute incident).",
         discussion: "Example: logq generate --out /tmp/telemetry --rows 100000 --seed 7 --gzip")
     @Option(help: "Output folder.") var out: String
     @Option(help: "Random seed: the same seed gives the same bytes.") var seed: UInt64 = 42
@@ -99,7 +101,7 @@ struct Generate: ParsableCommand {
 }
 
 struct Ingest: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Ingest JSON telemetry files (NDJSON, arrays, {\"records\"}, query results; plain or gzip).",
+    static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Ingest JSON telemetry files (NDJSON, arrays, {\"records\"}, query results; plain or gzip).",
         discussion: """
         Folders are walked; '-' reads stdin. Re-ingesting a file already ingested is a no-op unless --force.
         Exit status 3 when lines were rejected (they are kept in the ingest_rejects table).
@@ -259,7 +261,7 @@ func peakMemoryMB() -> Double {
 }
 
 struct Query: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a KQL query (inline, -f FILE, or stdin).",
+    static let configuration = CommandConfiguration(commandName: "query", abstract: "Run a KQL query (inline, -f FILE, or stdin).",
         discussion: "Example: logq query --store /tmp/store --format csv 'requests | where success == false | summarize count() by resultCode'")
     @OptionGroup var store: StoreOption
     @OptionGroup var output: QueryOutputOptions
@@ -284,7 +286,7 @@ func readQuery(text: String?, file: String?) throws -> (String, String) {
 }
 
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a saved query by name or path (binds declare query_parameters).",
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a saved query by name or path (binds declare query_parameters).",
         discussion: "Searches --queries DIR, ./queries and ~/.config/logq/queries. Example: logq run high-error-rate --param window_start=2025-03-07T13:00:00Z")
     @OptionGroup var store: StoreOption
     @OptionGroup var output: QueryOutputOptions
@@ -340,7 +342,7 @@ enum SavedQueries {
 }
 
 struct Tables: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the store's tables with row and segment counts and time ranges.",
+    static let configuration = CommandConfiguration(commandName: "tables", abstract: "List the store's tables with row and segment counts and time ranges.",
         discussion: "Example: logq tables --store /tmp/store   (in a query: .show tables)")
     @OptionGroup var store: StoreOption
     func run() throws {
@@ -356,7 +358,7 @@ struct Tables: ParsableCommand {
 }
 
 struct Schema: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a table's columns and Kusto types.",
+    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Show a table's columns and Kusto types.",
         discussion: "Example: logq schema --store /tmp/store requests   (in a query: requests | getschema)")
     @OptionGroup var store: StoreOption
     @Argument var table: String
@@ -376,7 +378,7 @@ struct Schema: ParsableCommand {
 }
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the optimized plan: pushed predicates, columns read, segments kept and pruned.",
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show the optimized plan: pushed predicates, columns read, segments kept and pruned.",
         discussion: "Example: logq explain --store /tmp/store 'requests | where operation_Id == \"4bf92f3577b34da6\" | count'")
     @OptionGroup var store: StoreOption
     @OptionGroup var output: QueryOutputOptions
@@ -390,7 +392,7 @@ struct Explain: ParsableCommand {
 }
 
 struct Rejects: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show recent ingest rejects (file:line: reason).",
+    static let configuration = CommandConfiguration(commandName: "rejects", abstract: "Show recent ingest rejects (file:line: reason).",
         discussion: "Example: logq rejects --store /tmp/store --limit 20   (all of them: logq query 'ingest_rejects')")
     @OptionGroup var store: StoreOption
     @Option(help: "How many.") var limit: Int = 50
@@ -421,7 +423,7 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 struct Functions: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the KQL scalar and aggregate functions logq supports.",
+    static let configuration = CommandConfiguration(commandName: "functions", abstract: "List the KQL scalar and aggregate functions logq supports.",
         discussion: "Example: logq functions")
     func run() throws {
         print("aggregates: " + QueryEngine.aggregateNames.sorted().joined(separator: " "))
@@ -430,7 +432,7 @@ struct Functions: ParsableCommand {
 }
 
 struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create an empty store (ingest also creates one).",
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create an empty store (ingest also creates one).",
         discussion: "Example: logq init --store /tmp/store")
     @OptionGroup var store: StoreOption
     func run() throws {
@@ -440,7 +442,7 @@ struct Init: ParsableCommand {
 }
 
 struct Compact: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Merge small segments (from many small ingests or appends) into larger ones.",
+    static let configuration = CommandConfiguration(commandName: "compact", abstract: "Merge small segments (from many small ingests or appends) into larger ones.",
         discussion: """
         Runs of segments under --small-rows rows, adjacent in time, are rewritten into segments of about --target-rows rows,
         sorted by time. Each merge is one catalog transaction; queries running meanwhile keep reading the old files,
@@ -470,7 +472,7 @@ struct Compact: ParsableCommand {
 }
 
 struct Drop: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Retention: remove whole segments whose rows are all older than a time.",
+    static let configuration = CommandConfiguration(commandName: "drop", abstract: "Retention: remove whole segments whose rows are all older than a time.",
         discussion: """
         A segment that holds rows on both sides of --before is kept whole (its count is shown). Tables without a time
         column are not touched. --dry-run shows what would go.
@@ -498,7 +500,7 @@ struct Drop: ParsableCommand {
 }
 
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a post-incident report: every saved query over a window, with tables and charts.",
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Write a post-incident report: every saved query over a window, with tables and charts.",
         discussion: """
         The report is one self-contained HTML file (inline CSS and SVG; no scripts, fonts or links to fetch), or Markdown
         with the charts as SVG files in a folder beside it (-o report.md writes report_files/).

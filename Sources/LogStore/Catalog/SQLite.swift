@@ -109,6 +109,7 @@ final class Statement {
 
     func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
     func real(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
+    var columnCount: Int32 { sqlite3_column_count(stmt) }
     func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
     func text(_ i: Int32) -> String { sqlite3_column_text(stmt, i).map { String(cString: $0) } ?? "" }
     func optInt(_ i: Int32) -> Int64? { isNull(i) ? nil : int(i) }

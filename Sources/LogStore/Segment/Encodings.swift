@@ -54,25 +54,73 @@ enum BitPacking {
     }
 
     static func unpack(_ r: inout ByteReader, count: Int, width: Int) throws -> [UInt64] {
-        guard width > 0 else { return [UInt64](repeating: 0, count: count) }
-        guard width <= 64 else { throw FormatError(message: "bad bit width \(width)") }
-        let words = (count * width + 63) / 64
-        let raw = try r.raw(words * 8)
-        var out = [UInt64](repeating: 0, count: count)
+        try [UInt64](unsafeUninitializedCapacity: count) { dst, done in
+            try unpack(&r, count: count, width: width, into: dst.baseAddress!)
+            done = count
+        }
+    }
+
+    /// Unpacks `count` values into `dst` (uninitialized memory is fine: every slot is written).
+    /// Decoding writes each output word once: fresh arrays zeroed first cost as much as the unpacking.
+    static func unpack(_ r: inout ByteReader, count: Int, width: Int, into dst: UnsafeMutablePointer<UInt64>) throws {
+        let raw = try packedRegion(&r, count: count, width: width)
+        unpack(raw, from: 0, count: count, width: width, into: dst)
+    }
+
+    /// The bytes holding `count` packed values of `width` bits (the reader moves past them).
+    static func packedRegion(_ r: inout ByteReader, count: Int, width: Int) throws -> UnsafeRawBufferPointer {
+        guard width >= 0, width <= 64 else { throw FormatError(message: "bad bit width \(width)") }
+        return try r.raw((count * width + 63) / 64 * 8)
+    }
+
+    /// Values `from ..< from+count` of a packed region.
+    static func unpack(_ raw: UnsafeRawBufferPointer, from: Int, count: Int, width: Int, into dst: UnsafeMutablePointer<UInt64>) {
+        guard width > 0 else { dst.initialize(repeating: 0, count: count); return }
+        guard count > 0 else { return }
         let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
-        out.withUnsafeMutableBufferPointer { dst in
+        let src = raw.baseAddress!
+        var bitPos = from &* width
+        for i in 0..<count {
+            let word = bitPos >> 6, off = bitPos & 63
+            var v = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: word &* 8, as: UInt64.self)) >> UInt64(off)
+            if off &+ width > 64 {
+                v |= UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (word &+ 1) &* 8, as: UInt64.self)) << UInt64(64 &- off)
+            }
+            dst[i] = v & mask
+            bitPos &+= width
+        }
+    }
+
+    /// Dictionary codes as Int32, each checked against the dictionary's size `limit`.
+    static func unpackCodes(_ r: inout ByteReader, count: Int, width: Int, limit: Int) throws -> [Int32] {
+        guard width <= 32 else { throw FormatError(message: "bad code width \(width)") }
+        let raw = try r.raw((count * width + 63) / 64 * 8)
+        if width == 0 {
+            guard count == 0 || limit > 0 else { throw FormatError(message: "dictionary code out of range") }
+            return [Int32](repeating: 0, count: count)
+        }
+        let mask: UInt64 = (1 << UInt64(width)) - 1
+        var bad = false
+        let codes = [Int32](unsafeUninitializedCapacity: count) { dst, done in
+            let src = raw.baseAddress!
             var bitPos = 0
+            var maxCode: UInt64 = 0
             for i in 0..<count {
                 let word = bitPos >> 6, off = bitPos & 63
-                var v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) >> UInt64(off)
-                if off + width > 64 {
-                    v |= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: (word + 1) * 8, as: UInt64.self)) << UInt64(64 - off)
+                var v = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: word &* 8, as: UInt64.self)) >> UInt64(off)
+                if off &+ width > 64 {
+                    v |= UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (word &+ 1) &* 8, as: UInt64.self)) << UInt64(64 &- off)
                 }
-                dst[i] = v & mask
+                v &= mask
+                maxCode = max(maxCode, v)
+                dst[i] = Int32(truncatingIfNeeded: v)
                 bitPos &+= width
             }
+            bad = count > 0 && maxCode >= UInt64(limit)
+            done = count
         }
-        return out
+        if bad { throw FormatError(message: "dictionary code out of range") }
+        return codes
     }
 }
 
@@ -146,23 +194,93 @@ enum IntegerCodec {
         }
     }
 
+    /// The rows whose value lies in `lo ..< hi` (and whose validity bit, if any, is set), ascending.
+    /// Streams through the values a chunk at a time: a time window over a segment never
+    /// materializes the segment's timestamps.
+    static func selectRange(_ r: inout ByteReader, count n: Int, lo: Int64, hi: Int64, valid: UnsafeRawBufferPointer?) throws -> [Int32] {
+        var out: [Int32] = []
+        @inline(__always) func keep(_ v: Int64, _ i: Int) {
+            if v >= lo && v < hi, valid.map({ ($0[i >> 3] >> UInt8(i & 7)) & 1 == 1 }) ?? true { out.append(Int32(i)) }
+        }
+        let enc = try r.u8()
+        switch Encoding(rawValue: enc) {
+        case .plainInt64:
+            let raw = try r.raw(n * 8)
+            for i in 0..<n { keep(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self)), i) }
+        case .forBitPacked:
+            let base = try r.i64(); let width = Int(try r.u8())
+            let raw = try BitPacking.packedRegion(&r, count: n, width: width)
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4096) { buf in
+                var start = 0
+                while start < n {
+                    let m = min(4096, n - start)
+                    BitPacking.unpack(raw, from: start, count: m, width: width, into: buf.baseAddress!)
+                    for j in 0..<m { keep(base &+ Int64(bitPattern: buf[j]), start + j) }
+                    start += m
+                }
+            }
+        case .deltaBitPacked:
+            let first = try r.i64(), dlo = try r.i64(), width = Int(try r.u8())
+            let raw = try BitPacking.packedRegion(&r, count: max(n - 1, 0), width: width)
+            guard n > 0 else { return [] }
+            keep(first, 0)
+            var acc = first
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4096) { buf in
+                var start = 0
+                while start < n - 1 {
+                    let m = min(4096, n - 1 - start)
+                    BitPacking.unpack(raw, from: start, count: m, width: width, into: buf.baseAddress!)
+                    for j in 0..<m { acc = acc &+ dlo &+ Int64(bitPattern: buf[j]); keep(acc, start + j + 1) }
+                    start += m
+                }
+            }
+        case .runLength:
+            let runs = Int(try r.varint())
+            var row = 0
+            for _ in 0..<runs {
+                let v = try r.i64(); let len = Int(try r.varint())
+                guard row + len <= n else { throw FormatError(message: "run-length data longer than the column") }
+                if v >= lo && v < hi { for i in row..<(row + len) { keep(v, i) } }
+                row += len
+            }
+            guard row == n else { throw FormatError(message: "run-length data shorter than the column") }
+        default: throw FormatError(message: "unknown integer encoding \(enc)")
+        }
+        return out
+    }
+
     static func decode(_ r: inout ByteReader, count n: Int) throws -> [Int64] {
         let enc = try r.u8()
         switch Encoding(rawValue: enc) {
         case .plainInt64:
-            var out = [Int64](); out.reserveCapacity(n)
-            for _ in 0..<n { out.append(try r.i64()) }
-            return out
+            let raw = try r.raw(n * 8)
+            return [Int64](unsafeUninitializedCapacity: n) { dst, done in
+                for i in 0..<n { dst[i] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self)) }
+                done = n
+            }
         case .forBitPacked:
             let lo = try r.i64(); let width = Int(try r.u8())
-            return try BitPacking.unpack(&r, count: n, width: width).map { lo &+ Int64(bitPattern: $0) }
+            return try [Int64](unsafeUninitializedCapacity: n) { dst, done in
+                guard n > 0 else { return }
+                let p = UnsafeMutableRawPointer(dst.baseAddress!)
+                try BitPacking.unpack(&r, count: n, width: width, into: p.assumingMemoryBound(to: UInt64.self))
+                let v = p.assumingMemoryBound(to: Int64.self)
+                for i in 0..<n { v[i] = lo &+ v[i] }
+                done = n
+            }
         case .deltaBitPacked:
             let first = try r.i64(), dlo = try r.i64(), width = Int(try r.u8())
-            let d = try BitPacking.unpack(&r, count: max(n - 1, 0), width: width)
-            var out = [Int64](repeating: first, count: n)
-            var acc = first
-            for i in 1..<max(n, 1) { acc = acc &+ dlo &+ Int64(bitPattern: d[i - 1]); out[i] = acc }
-            return out
+            return try [Int64](unsafeUninitializedCapacity: n) { dst, done in
+                guard n > 0 else { _ = try BitPacking.unpack(&r, count: 0, width: width); return }
+                let p = UnsafeMutableRawPointer(dst.baseAddress!)
+                // The differences land in slots 1…n-1 and are summed in place.
+                try BitPacking.unpack(&r, count: n - 1, width: width, into: (p + 8).assumingMemoryBound(to: UInt64.self))
+                let v = p.assumingMemoryBound(to: Int64.self)
+                v[0] = first
+                var acc = first
+                for i in 1..<n { acc = acc &+ dlo &+ v[i]; v[i] = acc }
+                done = n
+            }
         case .runLength:
             let runs = Int(try r.varint())
             var out = [Int64](); out.reserveCapacity(n)
@@ -312,12 +430,7 @@ enum BytesCodec {
         for _ in 0..<m { offsets.append(offsets.last! + Int(try r.varint())) }
         let all = Array(try r.raw(offsets[m]))
         let width = Int(try r.u8())
-        let codes = try BitPacking.unpack(&r, count: n, width: width)
-        var codes32 = [Int32](repeating: 0, count: n)
-        for (i, c) in codes.enumerated() {
-            guard Int(c) < m else { throw FormatError(message: "dictionary code out of range") }
-            codes32[i] = Int32(c)
-        }
+        let codes32 = try BitPacking.unpackCodes(&r, count: n, width: width, limit: m)
         return (ByteStrings(bytes: all, offsets: offsets), codes32)
     }
 
@@ -338,28 +451,31 @@ enum BytesCodec {
             for _ in 0..<m { lens.append(Int(try r.varint())) }
             let all = Array(try r.raw(lens.reduce(0, +)))
             let width = Int(try r.u8())
-            let codes = try BitPacking.unpack(&r, count: n, width: width)
+            let codes32 = try BitPacking.unpackCodes(&r, count: n, width: width, limit: m)
             var total = 0
-            var codes32 = [Int32](repeating: 0, count: n)
-            for (i, c) in codes.enumerated() {
-                guard Int(c) < m else { throw FormatError(message: "dictionary code out of range") }
-                total += lens[Int(c)]
-                codes32[i] = Int32(c)
-            }
+            lens.withUnsafeBufferPointer { l in codes32.withUnsafeBufferPointer { c in for i in 0..<n { total &+= l[Int(c[i])] } } }
             var starts = [Int](repeating: 0, count: m)
             var acc = 0
             for (k, l) in lens.enumerated() { starts[k] = acc; acc += l }
-            var bytes = [UInt8](repeating: 0, count: total)
-            var offsets = [Int](repeating: 0, count: n + 1)
-            all.withUnsafeBufferPointer { src in bytes.withUnsafeMutableBufferPointer { dst in
-                var o = 0
-                for i in 0..<n {
-                    let c = Int(codes32[i]), l = lens[c]
-                    if l > 0 { (dst.baseAddress! + o).update(from: src.baseAddress! + starts[c], count: l) }
-                    o += l
-                    offsets[i + 1] = o
-                }
-            } }
+            var offsets: [Int] = []
+            let bytes = [UInt8](unsafeUninitializedCapacity: total) { dst, done in
+                all.withUnsafeBufferPointer { src in lens.withUnsafeBufferPointer { lens in starts.withUnsafeBufferPointer { starts in
+                    codes32.withUnsafeBufferPointer { codes in
+                        offsets = [Int](unsafeUninitializedCapacity: n + 1) { off, offDone in
+                            var o = 0
+                            off[0] = 0
+                            for i in 0..<n {
+                                let c = Int(codes[i]), l = lens[c]
+                                if l > 0 { (dst.baseAddress! + o).initialize(from: src.baseAddress! + starts[c], count: l) }
+                                o &+= l
+                                off[i + 1] = o
+                            }
+                            offDone = n + 1
+                        }
+                    }
+                } } }
+                done = total
+            }
             return (ByteStrings(bytes: bytes, offsets: offsets), (codes32, m))
         case .nibbleBytes:
             return (try NibbleCodec.decode(&r, count: n), nil)

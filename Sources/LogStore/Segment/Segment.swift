@@ -302,11 +302,15 @@ enum SegmentFormat {
 }
 
 /// Reads columns of one segment file, verifying every checksum it touches.
+///
+/// The file is memory-mapped: column chunks are read where the page cache holds them (no copy),
+/// and a column stored as one uncompressed block is decoded in place.
 final class SegmentReader {
     let path: String
     let fd: Int32
     let footer: SegmentFooter
     let fileSize: Int
+    private let mapping: UnsafeRawBufferPointer?
 
     init(path: String) throws {
         self.path = path
@@ -320,9 +324,17 @@ final class SegmentReader {
         } catch {
             close(fd); throw error
         }
+        // Segment files never change once published (compaction writes new ones, and retired files
+        // outlive every read lease), so the mapping cannot see a file shrink under it.
+        if fileSize > 0, let p = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED {
+            mapping = UnsafeRawBufferPointer(start: p, count: fileSize)
+        } else {
+            mapping = nil
+        }
     }
 
     deinit {
+        if let m = mapping { munmap(UnsafeMutableRawPointer(mutating: m.baseAddress), m.count) }
         close(fd)
         chunkBuffer.deallocate(); payloadBuffer.deallocate()
     }
@@ -330,8 +342,14 @@ final class SegmentReader {
     private var chunkBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var payloadBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
-    /// The column chunk's bytes, in a buffer reused until the next call.
+    /// The column chunk's bytes: in the mapping, or in a buffer reused until the next call.
     func readChunk(offset: Int, count: Int) throws -> UnsafeRawBufferPointer {
+        if let m = mapping {
+            guard offset >= 0, offset + count <= m.count else {
+                throw StoreError.corruptSegment(path: path, offset: offset, reason: "file is shorter than its footer says")
+            }
+            return UnsafeRawBufferPointer(rebasing: m[offset..<(offset + count)])
+        }
         if chunkBuffer.count < count {
             chunkBuffer.deallocate()
             chunkBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
@@ -414,51 +432,68 @@ final class SegmentReader {
 
     func column(named name: String) -> ColumnChunkInfo? { footer.columns.first { $0.name == name } }
 
+    /// A column's decoded-from bytes, each block's CRC checked: the stored block itself when the
+    /// column is one uncompressed block, else decompressed into a buffer reused until the next call.
+    func payload(_ info: ColumnChunkInfo) throws -> UnsafeRawBufferPointer {
+        let data = try readChunk(offset: info.offset, count: info.length)
+        var r = ByteReader(data)
+        func corrupt(_ m: String) -> StoreError {
+            .corruptSegment(path: path, offset: info.offset + r.pos, reason: "column '\(info.name)': \(m)")
+        }
+        func block() throws -> (raw: Int, comp: Int, bytes: UnsafeRawBufferPointer) {
+            guard let rawLen = try? Int(r.u32()), let compLen = try? Int(r.u32()), let sum = try? r.u32(),
+                  let block = try? r.raw(compLen) else { throw corrupt("truncated block header") }
+            guard SegmentFormat.crc(block) == sum else { throw corrupt("block checksum mismatch") }
+            return (rawLen, compLen, block)
+        }
+        if info.blockCount == 1 && footer.version >= 2 {
+            let start = r.pos
+            let b = try block()
+            if b.raw == b.comp {
+                guard b.raw == info.rawLength else { throw corrupt("column shorter than its footer says") }
+                return b.bytes
+            }
+            r.pos = start
+        }
+        let payload = payloadScratch(info.rawLength)
+        var out = 0
+        for _ in 0..<info.blockCount {
+            let b = try block()
+            guard out + b.raw <= payload.count else { throw corrupt("block longer than the column") }
+            if footer.version >= 2 && b.comp == b.raw {
+                if b.raw > 0 { payload.baseAddress!.advanced(by: out).copyMemory(from: b.bytes.baseAddress!, byteCount: b.raw) }
+                out += b.raw
+                continue
+            }
+            let got = LZ4_decompress_safe(b.bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
+                                          payload.baseAddress!.advanced(by: out).assumingMemoryBound(to: CChar.self),
+                                          Int32(b.comp), Int32(b.raw))
+            guard got == b.raw else { throw corrupt("LZ4 block does not decompress") }
+            out += b.raw
+        }
+        guard out == payload.count else { throw corrupt("column shorter than its footer says") }
+        return UnsafeRawBufferPointer(payload)
+    }
+
     /// Decompresses and decodes one column, checking each block's CRC; with `rows`, decodes only those rows.
     func read(_ info: ColumnChunkInfo, rows selected: [Int32]? = nil, dictionaryOnly: Bool = false) throws -> Column {
         // Scratch buffers reused across this reader's columns: fresh multi-megabyte arrays per
         // column cost more in page faults and zeroing than the decompression itself.
-        let data = try readChunk(offset: info.offset, count: info.length)
-        let payload = payloadScratch(info.rawLength)
-        do {
-            var r = ByteReader(data)
-            var out = 0
-            func corrupt(_ m: String) -> StoreError {
-                .corruptSegment(path: path, offset: info.offset + r.pos, reason: "column '\(info.name)': \(m)")
-            }
-            for _ in 0..<info.blockCount {
-                guard let rawLen = try? Int(r.u32()), let compLen = try? Int(r.u32()), let sum = try? r.u32(),
-                      let block = try? r.raw(compLen) else { throw corrupt("truncated block header") }
-                guard SegmentFormat.crc(block) == sum else { throw corrupt("block checksum mismatch") }
-                guard out + rawLen <= payload.count else { throw corrupt("block longer than the column") }
-                if footer.version >= 2 && compLen == rawLen {
-                    if rawLen > 0 {
-                        payload.baseAddress!.advanced(by: out).copyMemory(from: block.baseAddress!, byteCount: rawLen)
-                    }
-                    out += rawLen
-                    continue
-                }
-                let got = LZ4_decompress_safe(block.baseAddress?.assumingMemoryBound(to: CChar.self),
-                                              payload.baseAddress!.advanced(by: out).assumingMemoryBound(to: CChar.self),
-                                              Int32(compLen), Int32(rawLen))
-                guard got == rawLen else { throw corrupt("LZ4 block does not decompress") }
-                out += rawLen
-            }
-            guard out == payload.count else { throw corrupt("column shorter than its footer says") }
-        }
+        let payload = try payload(info)
         let n = footer.rows
         do {
             return try { () throws -> Column in
-                var r = ByteReader(UnsafeRawBufferPointer(payload))
+                var r = ByteReader(payload)
                 var validity: [UInt8]? = nil
                 if try r.u8() == 1 {
                     let bits = try r.raw((n + 7) / 8)
                     if let sel = selected {
                         validity = sel.map { (bits[Int($0) >> 3] >> UInt8(Int($0) & 7)) & 1 }
                     } else {
-                        var v = [UInt8](repeating: 0, count: n)
-                        for j in 0..<n { v[j] = (bits[j >> 3] >> UInt8(j & 7)) & 1 }
-                        validity = v
+                        validity = [UInt8](unsafeUninitializedCapacity: n) { v, done in
+                            for j in 0..<n { v[j] = (bits[j >> 3] >> UInt8(j & 7)) & 1 }
+                            done = n
+                        }
                     }
                 }
                 if let sel = selected {
@@ -483,6 +518,19 @@ final class SegmentReader {
                     return c
                 }
             }()
+        } catch let e as FormatError {
+            throw StoreError.corruptSegment(path: path, offset: info.offset, reason: "column '\(info.name)': \(e.message)")
+        }
+    }
+
+    /// The rows of an integer-typed column (a time column) whose non-null value is in `lo ..< hi`.
+    func selectRange(_ info: ColumnChunkInfo, lo: Int64, hi: Int64) throws -> [Int32] {
+        precondition(info.type.physical == .int64)
+        let payload = try payload(info)
+        do {
+            var r = ByteReader(payload)
+            let valid: UnsafeRawBufferPointer? = try r.u8() == 1 ? try r.raw((footer.rows + 7) / 8) : nil
+            return try IntegerCodec.selectRange(&r, count: footer.rows, lo: lo, hi: hi, valid: valid)
         } catch let e as FormatError {
             throw StoreError.corruptSegment(path: path, offset: info.offset, reason: "column '\(info.name)': \(e.message)")
         }

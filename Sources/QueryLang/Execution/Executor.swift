@@ -67,7 +67,7 @@ final class QueryExecutor {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buf = [UInt8](repeating: 0, count: 128)
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 128) }
+        let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 128) }
         guard n > 0 else { return nil }
         let fields = String(decoding: buf[0..<n], as: UTF8.self).split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
@@ -98,6 +98,7 @@ final class QueryExecutor {
 
     /// Rows where the predicate is exactly true.
     func select(_ pred: BoundExpr, _ b: Batch) throws -> [Int32] {
+        if let sel = try selectByDictionary(pred, b) { return sel }
         let p = try pred.eval(b)
         let v = p.int64Values, valid = p.validity
         var sel: [Int32] = []
@@ -110,6 +111,28 @@ final class QueryExecutor {
         return sel
     }
 
+    /// A predicate over one dictionary-coded string column is evaluated once per distinct value,
+    /// then rows are selected by their code: `where name == "A" or name startswith "B"` costs a
+    /// table lookup per row, whatever the predicate.
+    func selectByDictionary(_ pred: BoundExpr, _ b: Batch) throws -> [Int32]? {
+        var names = Set<String>()
+        pred.collectNames(into: &names)
+        guard names.count == 1, pred.isRowwise, let name = names.first, let col = b.column(named: name), col.dictionaryOnly,
+              let codes = col.dictionaryCodes, col.dictionarySize < b.count else { return nil }
+        var entries = col
+        entries.dictionaryOnly = false; entries.dictionaryCodes = nil; entries.dictionarySize = 0
+        let m = entries.count
+        let verdict = try pred.eval(Batch(names: [name], columns: [entries], count: m))
+        let v = verdict.int64Values, valid = verdict.validity
+        let pass = (0..<m).map { v[$0] != 0 && (valid?[$0] ?? 1) != 0 }
+        var sel: [Int32] = []
+        sel.reserveCapacity(b.count / 4)
+        pass.withUnsafeBufferPointer { pass in codes.withUnsafeBufferPointer { c in
+            for i in 0..<c.count where pass[Int(c[i])] { sel.append(Int32(i)) }
+        } }
+        return sel
+    }
+
     func keptSegments(_ table: String, _ request: ScanRequest) throws -> [SegmentInfo] {
         let (kept, pruned) = try store.plan(table, request)
         stats.scan.segmentsTotal += kept.count + pruned
@@ -117,75 +140,101 @@ final class QueryExecutor {
         return kept
     }
 
-    func readRows(_ seg: SegmentInfo, _ cols: [String], _ schema: TableSchema, _ rows: [Int32]) throws -> Batch {
-        do { return try store.read(seg, columns: cols, schema: schema, rows: rows) }
+    /// One kept segment being read: opened once (file, footer, checksum), with the rows inside the
+    /// request's exact time window worked out once.
+    final class SegmentScan {
+        let open: OpenSegment
+        /// Rows inside the time window, ascending; nil when every row is (no window, or the
+        /// segment's time range lies inside it: then the time column is never decoded).
+        let window: [Int32]?
+        var rowCount: Int { window?.count ?? open.rows }
+        init(open: OpenSegment, window: [Int32]?) { self.open = open; self.window = window }
+    }
+
+    func storage<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() }
         catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
     }
 
-    /// One segment's columns, restricted to the request's exact time window.
-    func readSegment(_ seg: SegmentInfo, _ cols: [String], _ schema: TableSchema, _ request: ScanRequest, countOnly: Bool = true,
-                     dictionaryOnly: Set<String> = []) throws -> Batch {
+    func openScan(_ seg: SegmentInfo, _ schema: TableSchema, _ request: ScanRequest) throws -> SegmentScan {
         try checkDeadline()
-        var b: Batch
-        do { b = try store.read(seg, columns: cols, schema: schema, dictionaryOnly: dictionaryOnly) }
-        catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
+        let open = try storage { try store.openSegment(seg, schema: schema) }
         statsLock.lock()
-        if countOnly {
-            stats.scan.segmentsRead += 1
-            stats.scan.rowsRead += b.count
-            stats.scan.bytesRead += seg.bytes
-        }
+        stats.scan.segmentsRead += 1
+        stats.scan.rowsRead += open.rows
+        stats.scan.bytesRead += seg.bytes
         let rowsRead = stats.scan.rowsRead
         statsLock.unlock()
         if let lim = options.maxRowsScanned, rowsRead > lim {
             throw Diagnostic(Msg.budget("the query read more than \(lim) rows (raise the limit with --max-rows-scanned)"), SourceRange(0, 0))
         }
-        // Segments overlap the window; their rows may not.
-        if let tc = schema.timeColumn, request.timeFrom != nil || request.timeTo != nil {
-            let tcol: Column
-            do { tcol = cols.contains(tc) ? b.column(named: tc)! : try store.read(seg, columns: [tc], schema: schema).columns[0] }
-            catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
-            let t = tcol.int64Values
-            var sel: [Int32] = []
-            sel.reserveCapacity(b.count)
-            for i in 0..<tcol.count where !tcol.isNull(i) {
-                if let f = request.timeFrom, t[i] < f { continue }
-                if let to = request.timeTo, t[i] >= to { continue }
-                sel.append(Int32(i))
-            }
-            if sel.count < tcol.count { b = Batch(names: b.names, columns: b.columns.map { $0.gather(sel) }, count: sel.count) }
+        // Segments overlap the window; their rows may not, unless the segment lies inside it.
+        guard let tc = schema.timeColumn, request.timeFrom != nil || request.timeTo != nil else { return SegmentScan(open: open, window: nil) }
+        if let mn = seg.minTime, let mx = seg.maxTime, request.timeFrom.map({ mn >= $0 }) ?? true, request.timeTo.map({ mx < $0 }) ?? true,
+           seg.stats[tc].map({ $0.nullCount == 0 }) ?? false {
+            return SegmentScan(open: open, window: nil)
         }
-        return b
+        let sel = try storage { try open.rows(where: tc, from: request.timeFrom, to: request.timeTo) }
+        return SegmentScan(open: open, window: sel.count == open.rows ? nil : sel)
+    }
+
+    /// `cols` of a segment scan: all its window's rows, or those at `rows` (positions within the
+    /// window). Few rows are decoded selectively; many are decoded whole and gathered.
+    func read(_ s: SegmentScan, _ cols: [String], rows: [Int32]? = nil, dictionaryOnly: Set<String> = []) throws -> Batch {
+        let wanted: [Int32]?
+        if let rows = rows, let w = s.window { wanted = w.withUnsafeBufferPointer { w in rows.map { w[Int($0)] } } }
+        else { wanted = rows ?? s.window }
+        guard let sel = wanted else { return try storage { try s.open.read(cols, dictionaryOnly: dictionaryOnly) } }
+        if sel.count * 8 < s.open.rows { return try storage { try s.open.read(cols, rows: sel) } }
+        let whole = try storage { try s.open.read(cols, dictionaryOnly: dictionaryOnly) }
+        return Batch(names: whole.names, columns: whole.columns.map { $0.gather(sel) }, count: sel.count)
+    }
+
+    /// One segment's columns, restricted to the request's exact time window.
+    func readSegment(_ seg: SegmentInfo, _ cols: [String], _ schema: TableSchema, _ request: ScanRequest,
+                     dictionaryOnly: Set<String> = []) throws -> Batch {
+        try read(try openScan(seg, schema, request), cols, dictionaryOnly: dictionaryOnly)
     }
 
     /// Which columns a filter over a scan reads first (the predicate's) and which later.
     struct LateMaterialization {
         let cols: [String], first: [String], rest: [String]
         let request: ScanRequest, schema: TableSchema
-        init(request: ScanRequest, schema: TableSchema, pred: BoundExpr) {
+        /// Predicate columns read as dictionary codes (only string comparisons with constants use them).
+        let firstCodes: Set<String>
+        /// Columns the consumer takes as dictionary codes (group-by keys); the others are expanded.
+        let keepCodes: Set<String>
+        init(request: ScanRequest, schema: TableSchema, pred: BoundExpr, keepCodes: Set<String> = []) {
             cols = request.columns ?? schema.columns.map(\.name)
             var predNames = Set<String>()
             pred.collectNames(into: &predNames)
             first = cols.filter { predNames.contains($0) }
             rest = cols.filter { !predNames.contains($0) }
-            self.request = request; self.schema = schema
+            // A predicate over a single string column runs on its distinct values (selectByDictionary).
+            let stringCols = Set(schema.columns.filter { $0.type == .string }.map(\.name))
+            firstCodes = predNames.count == 1 && predNames.isSubset(of: stringCols) && pred.isRowwise ? predNames : pred.codeAwareColumns
+            self.request = request; self.schema = schema; self.keepCodes = keepCodes
         }
+    }
+
+    /// A filter's first step on one segment: its predicate columns, and the rows that pass.
+    func filterSegment(_ seg: SegmentInfo, _ pred: BoundExpr, _ plan: LateMaterialization) throws -> (SegmentScan, Batch, [Int32]) {
+        let s = try openScan(seg, plan.schema, plan.request)
+        if s.rowCount == 0 { return (s, Batch(names: plan.first, columns: [], count: 0), []) }
+        let p = try read(s, plan.first, dictionaryOnly: plan.firstCodes)
+        return (s, p, try select(pred, p))
     }
 
     /// The kept rows of one filtered segment with all its columns: the others decoded only for the
     /// kept rows when there are few.
-    func finishFiltered(_ seg: SegmentInfo, _ p: Batch, _ sel: [Int32], _ plan: LateMaterialization) throws -> Batch? {
+    func finishFiltered(_ s: SegmentScan, _ p: Batch, _ sel: [Int32], _ plan: LateMaterialization) throws -> Batch? {
         if sel.isEmpty { return nil }
         var kept = sel.count == p.count ? p : Batch(names: p.names, columns: p.columns.map { $0.gather(sel) }, count: sel.count)
+        for (k, name) in kept.names.enumerated() where kept.columns[k].dictionaryOnly && !plan.keepCodes.contains(name) {
+            kept.columns[k] = kept.columns[k].materialized()
+        }
         if !plan.rest.isEmpty {
-            let timeFiltered = plan.schema.timeColumn != nil && (plan.request.timeFrom != nil || plan.request.timeTo != nil)
-            let others: Batch
-            if !timeFiltered && sel.count * 8 < p.count {
-                others = try readRows(seg, plan.rest, plan.schema, sel)
-            } else {
-                let whole = try readSegment(seg, plan.rest, plan.schema, plan.request, countOnly: false)
-                others = Batch(names: whole.names, columns: whole.columns.map { sel.count == whole.count ? $0 : $0.gather(sel) }, count: sel.count)
-            }
+            let others = try read(s, plan.rest, rows: sel.count == s.rowCount ? nil : sel, dictionaryOnly: plan.keepCodes)
             kept = Batch(names: plan.first + plan.rest, columns: kept.columns + others.columns, count: sel.count)
         }
         return Batch(names: plan.cols, columns: plan.cols.map { kept.column(named: $0)! }, count: kept.count)
@@ -204,10 +253,10 @@ final class QueryExecutor {
                 return b.count > 0 ? b : nil
             })
         case .filter(.scan(let table, let schema, let request), let pred):
-            let plan = LateMaterialization(request: request, schema: schema, pred: pred)
+            let plan = LateMaterialization(request: request, schema: schema, pred: pred, keepCodes: dictionaryOnly)
             return (try keptSegments(table, request), { seg in
-                let p = try self.readSegment(seg, plan.first, schema, request)
-                return try self.finishFiltered(seg, p, try self.select(pred, p), plan)
+                let (s, p, sel) = try self.filterSegment(seg, pred, plan)
+                return try self.finishFiltered(s, p, sel, plan)
             })
         default: return nil
         }
@@ -217,7 +266,7 @@ final class QueryExecutor {
     /// groups and states; the partials are merged in segment order, so groups keep the order of
     /// their first appearance, as in a sequential run. Nil when an aggregate cannot merge.
     func parallelSummarize(_ child: PlanNode, keys: [(String, BoundExpr)], aggs: [AggregateSpec]) throws -> (GroupTable, [AggregateState])? {
-        guard options.parallelAggregation, QueryExecutor.workers > 1, !keys.contains(where: { $0.1.type == .dynamic }) else { return nil }
+        guard options.parallelAggregation, !keys.contains(where: { $0.1.type == .dynamic }) else { return nil }
         let probe = aggs.map { $0.make() }
         guard probe.allSatisfy({ $0 is MergeableState }) else { return nil }
         // Key columns used for nothing else are read as dictionary codes, never expanded per row.
@@ -225,8 +274,8 @@ final class QueryExecutor {
         for a in aggs { for e in a.args { e.collectNames(into: &usedElsewhere) } }
         for k in keys where !(k.1 is ColumnRef) { k.1.collectNames(into: &usedElsewhere) }
         let codesOnly = Set(keys.compactMap { ($0.1 as? ColumnRef).flatMap { $0.type == .string ? $0.name : nil } }).subtracting(usedElsewhere)
-        guard let (segments, read) = try segmentWork(child, dictionaryOnly: codesOnly), segments.count > 1 else { return nil }
-        let w = min(QueryExecutor.workers, segments.count)
+        guard let (segments, read) = try segmentWork(child, dictionaryOnly: codesOnly) else { return nil }
+        let w = max(1, min(QueryExecutor.workers, segments.count))
         var partials = [(GroupTable, [AggregateState])?](repeating: nil, count: w)
         var failure: Error? = nil
         let lock = NSLock()
@@ -249,6 +298,7 @@ final class QueryExecutor {
             }
         }
         if let f = failure { throw f }
+        if w == 1, let only = partials[0] { return only }
         let groups = GroupTable()
         let states = aggs.map { $0.make() }
         if keys.isEmpty { _ = groups.assign([], count: 0) }
@@ -329,10 +379,7 @@ final class QueryExecutor {
             // Decode and filter segments on all cores; late columns and emission stay in order on this thread.
             let kept = try keptSegments(table, request)
             let plan = LateMaterialization(request: request, schema: schema, pred: pred)
-            try forEachParallel(kept, { seg -> (SegmentInfo, Batch, [Int32]) in
-                let p = try self.readSegment(seg, plan.first, schema, request)
-                return (seg, p, try self.select(pred, p))
-            }) { item in
+            try forEachParallel(kept, { try self.filterSegment($0, pred, plan) }) { item in
                 if let b = try finishFiltered(item.0, item.1, item.2, plan) { try emit(b) }
             }
         case .values(let b):
@@ -391,26 +438,10 @@ final class QueryExecutor {
             var left = n
             let cols = request.columns ?? schema.columns.map(\.name)
             for seg in try keptSegments(table, request) where left > 0 {
-                try checkDeadline()
-                var rows: [Int32]
-                if let tc = schema.timeColumn, request.timeFrom != nil || request.timeTo != nil {
-                    let times: Column
-                    do { times = try store.read(seg, columns: [tc], schema: schema).columns[0] }
-                    catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
-                    statsLock.lock(); stats.scan.segmentsRead += 1; stats.scan.rowsRead += times.count; stats.scan.bytesRead += seg.bytes; statsLock.unlock()
-                    rows = []
-                    for i in 0..<times.count where !times.isNull(i) && rows.count < left {
-                        let v = times.int64Values[i]
-                        if let f = request.timeFrom, v < f { continue }
-                        if let to = request.timeTo, v >= to { continue }
-                        rows.append(Int32(i))
-                    }
-                } else {
-                    rows = (0..<Int32(min(left, seg.rows))).map { $0 }
-                    statsLock.lock(); stats.scan.segmentsRead += 1; stats.scan.rowsRead += rows.count; stats.scan.bytesRead += seg.bytes; statsLock.unlock()
-                }
-                if rows.isEmpty { continue }
-                let b = try readRows(seg, cols, schema, rows)
+                let scan = try openScan(seg, schema, request)
+                let n = min(left, scan.rowCount)
+                if n == 0 { continue }
+                let b = try read(scan, cols, rows: n == scan.rowCount ? nil : (0..<Int32(n)).map { $0 })
                 left -= b.count
                 try emit(b)
             }

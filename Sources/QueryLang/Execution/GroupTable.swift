@@ -18,15 +18,16 @@ final class GroupTable {
     /// word of null flags. A per-batch table maps each row's words to a global group; only a word
     /// tuple new to this batch pays the global lookup on the encoded key bytes.
     func assign(_ keys: [Column], count n: Int) -> [Int32] {
-        var out = [Int32](repeating: 0, count: n)
         if keys.isEmpty {
             if keyValues.isEmpty { keyValues.append([]) }
-            return out
+            return [Int32](repeating: 0, count: n)
         }
+        // Buffers below are written whole before being read: left uninitialized, not zeroed first.
+        var out = [Int32](unsafeUninitializedCapacity: n) { _, done in done = n }
         var words: [[UInt64]] = []
         var nullMask: [UInt64]? = nil
         for (k, c) in keys.enumerated() {
-            var w = [UInt64](repeating: 0, count: n)
+            var w = [UInt64](unsafeUninitializedCapacity: n) { _, done in done = n }
             switch c.storage {
             case .int64(let v): v.withUnsafeBufferPointer { p in for i in 0..<n { w[i] = UInt64(bitPattern: p[i]) } }
             case .float64(let v): for i in 0..<n { w[i] = (v[i] == 0 ? 0.0 : v[i]).bitPattern }
@@ -97,9 +98,9 @@ final class GroupTable {
             product = p
         }
         let n = words[0].count
-        var out = [UInt64](repeating: 0, count: n)
+        var out = words[0]
         out.withUnsafeMutableBufferPointer { o in
-            for (k, w) in words.enumerated() {
+            for (k, w) in words.enumerated() where k > 0 {
                 let r = max(radices[k], 1)
                 w.withUnsafeBufferPointer { p in for i in 0..<n { o[i] = o[i] &* r &+ p[i] } }
             }

@@ -93,7 +93,7 @@ enum Kernels {
                 }
                 return
             }
-            for i in 0..<n { out[i] = equal(s.range(i)) ? hit : miss }
+            for i in 0..<n { out[i] = equal(s.range(a.row(i))) ? hit : miss }
         } }
         return boolColumn(out, nil)
     }

@@ -10,6 +10,26 @@ class BoundExpr {
     var constant: Value? { nil }
     /// Column names this expression reads.
     func collectNames(into s: inout Set<String>) {}
+    /// Column names read only as the subject of a string comparison with a constant (whose kernel
+    /// takes dictionary codes: `Column.dictionaryOnly`), and those read any other way.
+    func collectColumnUses(codeAware: inout Set<String>, other: inout Set<String>) { collectNames(into: &other) }
+}
+
+extension BoundExpr {
+    /// Does each row's result depend only on that row's values? Not for random values, new
+    /// GUIDs, or functions of the row order (row_number, prev, next, row_cumsum).
+    var isRowwise: Bool {
+        guard let c = self as? Call else { return true }
+        if c.name == "rand" || c.name == "new_guid" || RowFunctions.names.contains(c.name) { return false }
+        return c.args.allSatisfy(\.isRowwise)
+    }
+
+    /// String columns this expression can take as dictionary codes: each use is code-aware.
+    var codeAwareColumns: Set<String> {
+        var aware = Set<String>(), other = Set<String>()
+        collectColumnUses(codeAware: &aware, other: &other)
+        return aware.subtracting(other)
+    }
 }
 
 final class ColumnRef: BoundExpr {
@@ -50,6 +70,13 @@ class Call: BoundExpr {
         return try kernel(cols, b.count)
     }
     override func collectNames(into s: inout Set<String>) { for a in args { a.collectNames(into: &s) } }
+    override func collectColumnUses(codeAware: inout Set<String>, other: inout Set<String>) {
+        if needle != nil, name == "==" || name == "!=", args.count == 1, let c = args[0] as? ColumnRef, c.type == .string {
+            codeAware.insert(c.name)
+            return
+        }
+        for a in args { a.collectColumnUses(codeAware: &codeAware, other: &other) }
+    }
 }
 
 /// Evaluates arguments row by row through `Value`s: for the long tail of scalar functions whose
