@@ -125,20 +125,24 @@ enum ScalarFunctions {
                     var out = ByteStrings()
                     out.reserve(rows: n, bytes: s.bytes.count)
                     var buf: [UInt8] = []
-                    for i in 0..<n {
-                        let rg = s.range(i)
-                        if rg.count >= 2 && s.bytes[rg.lowerBound] == 0x22 {
-                            if !s.bytes[rg].dropFirst().dropLast().contains(0x5C) { out.append(s.bytes[(rg.lowerBound + 1)..<(rg.upperBound - 1)]); continue }
-                            buf.removeAll(keepingCapacity: true)
-                            _ = s.bytes.withUnsafeBufferPointer { p -> Bool in
-                                var sc = JSONScanner(p.baseAddress!, start: rg.lowerBound, end: rg.upperBound)
-                                return (try? sc.readString(into: &buf)) != nil
+                    s.bytes.withUnsafeBufferPointer { p in
+                        let base = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                        for i in 0..<n {
+                            let rg = s.range(i)
+                            let len = rg.count, start = base + rg.lowerBound
+                            if len >= 2 && start[0] == 0x22 {
+                                if memchr(start + 1, 0x5C, len - 2) == nil {
+                                    out.append(UnsafeBufferPointer(start: start + 1, count: len - 2)); continue
+                                }
+                                buf.removeAll(keepingCapacity: true)
+                                var sc = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
+                                _ = try? sc.readString(into: &buf)
+                                out.append(buf)
+                            } else if len == 4 && memcmp(start, "null", 4) == 0 {
+                                out.appendEmpty()
+                            } else {
+                                out.append(UnsafeBufferPointer(start: start, count: len))
                             }
-                            out.append(buf)
-                        } else if rg.count == 4 && Array(s.bytes[rg]) == Array("null".utf8) {
-                            out.appendEmpty()
-                        } else {
-                            out.append(s.bytes[rg])
                         }
                     }
                     return .strings(out)
