@@ -89,6 +89,11 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(q.out, "File,Line\n\(f),2\n")
         let t = try logq(["query", "--store", tmp + "/s", "--format", "csv", "bad | summarize n = count(), s = sum(a)"])
         XCTAssertEqual(t.out, "n,s\n2,3\n")
+        // A table's name alone is a query, as is a let naming it.
+        let bare = try logq(["query", "--store", tmp + "/s", "--format", "csv", "bad"])
+        XCTAssertEqual(bare.out, "a\n1\n2\n", bare.err)
+        let named = try logq(["query", "--store", tmp + "/s", "--format", "csv", "let B = bad; B | count"])
+        XCTAssertEqual(named.out, "Count\n2\n", named.err)
         // A budget that is exceeded is a clear error (exit 2), not a crash.
         let b = try logq(["query", "--store", tmp + "/s", "--max-rows-scanned", "1", "bad | count"])
         XCTAssertEqual(b.code, 2)

@@ -31,8 +31,13 @@ final class Binder {
         for st in script.statements {
             do {
                 switch st {
-                case .letScalar(let n, let e, _):
-                    scalars[n] = try bindExpr(e, Relation(names: [], types: []))
+                case .letScalar(let n, let e, let r):
+                    // `let T = requests;` names a table: the parser cannot tell a name's kind.
+                    if case .name(let m) = e.kind, scalars[m] == nil, isTabularName(m) {
+                        tabulars[n] = Pipeline(source: .table(m), sourceRange: e.range, operators: [], range: r)
+                    } else {
+                        scalars[n] = try bindExpr(e, Relation(names: [], types: []))
+                    }
                 case .letTabular(let n, let p, _):
                     tabulars[n] = p
                 case .letFunction(let n, let params, let body, _):
@@ -136,10 +141,22 @@ final class Binder {
 
     func relation(_ n: PlanNode) -> Relation { Relation(names: n.names, types: n.types) }
 
+    /// Does this name stand for a table: a let-bound tabular expression, a function without
+    /// parameters, or a table of the store?
+    func isTabularName(_ name: String) -> Bool {
+        if tabulars[name] != nil { return true }
+        if let (params, _) = functions[name], params.isEmpty { return true }
+        guard let store = store else { return false }
+        return name == Store.rejectsTable || ((try? store.schema(of: name)) ?? nil) != nil
+    }
+
     func bindSource(_ s: SourceKind, _ r: SourceRange) throws -> PlanNode {
         switch s {
         case .table(let name):
             if let p = tabulars[name] { return try bindPipeline(p) }
+            if scalars[name] != nil {
+                throw Diagnostic(Msg.unexpectedToken("'\(name)', a scalar value", expected: "a tabular expression (a table, datatable, print, range…)"), r)
+            }
             if let (params, body) = functions[name], params.isEmpty { return try invoke(name, params, body, [], r) }
             if name == Store.rejectsTable, let store = store {
                 return .scan(table: name, schema: try store.schema(of: name)!, request: ScanRequest())

@@ -455,7 +455,18 @@ enum ScalarFunctions {
                 guard case .dynamic(.array(let e)) = v[0] else { return .dynamic(.null) }
                 let nullsLast = v.count > 1 ? (Convert.toBool(v[1]) ?? true) : true
                 let values = e.map { QueryLang.Binder.unwrap($0, like: Value.null) }
+                // Mixed types sort by kind first (numbers, dates and timespans; strings; the rest),
+                // in that order for both directions; the direction applies within a kind.
+                func kind(_ v: Value) -> Int {
+                    switch v {
+                    case .long, .real, .datetime, .timespan: return 0
+                    case .string: return 1
+                    default: return 2
+                    }
+                }
                 let nonNull = zip(e, values).filter { !$0.1.isNull }.sorted { x, y in
+                    let kx = kind(x.1), ky = kind(y.1)
+                    if kx != ky { return kx < ky }
                     let c = ValueOrder.compare(x.1, y.1); return asc ? c < 0 : c > 0 }.map(\.0)
                 let nulls = e.filter { $0 == .null }
                 return .dynamic(.array(nullsLast ? nonNull + nulls : nulls + nonNull))

@@ -123,6 +123,10 @@ struct Parser {
         switch try tabularOrScalar() {
         case .left(let p): return .query(p)
         case .right(let e):
+            // A bare name is a table (or a let-bound tabular expression): `requests`, `T` after `let T = …;`.
+            if case .name(let n) = e.kind {
+                return .query(Pipeline(source: .table(n), sourceRange: e.range, operators: [], range: e.range))
+            }
             // A bare expression as a query: `print`-like, as Kusto does for `1 + 1`? Kusto rejects it.
             diagnostics.append(Diagnostic(Msg.unexpectedToken("an expression", expected: "a tabular expression (a table, datatable, print, range…)"), e.range))
             throw Stop()
@@ -560,6 +564,12 @@ struct Parser {
                 var items: [Expr] = []
                 if (isWord("datatable") || (tok.kind == .identifier && isPunct("|", peek()))) {
                     let p = try pipeline()
+                    items.append(Expr(kind: .subquery(p), range: p.range))
+                } else if isPunct("(") && (isWord("datatable", peek()) || (peek().kind == .identifier && isPunct("|", peek(2)))) {
+                    // in ((T | project x)): the subquery in its own parentheses
+                    _ = advance()
+                    let p = try pipeline()
+                    try expectPunct(")")
                     items.append(Expr(kind: .subquery(p), range: p.range))
                 } else {
                     while !isPunct(")") { items.append(try expression()); if !acceptPunct(",") { break } }
