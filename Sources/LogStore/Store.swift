@@ -299,6 +299,14 @@ public final class OpenSegment {
         return out
     }
 
+    /// The rows whose string `column` equals `value` (bytewise), from the encoded column; nil
+    /// when the segment stores the column under another type (the caller then evaluates rows).
+    public func rows(where column: String, equals value: String) throws -> [Int32]? {
+        guard let reader = reader, let info = reader.column(named: column), info.type == .string,
+              schema.column(named: column)?.type == .string else { return nil }
+        return try reader.rowsEqual(info, Array(value.utf8))
+    }
+
     /// `columns` as the table's current types (optionally only `rows`, in that order). Missing
     /// columns (added to the table after the segment was written) read as nulls.
     ///

@@ -31,15 +31,22 @@ final class DifferentialTests: XCTestCase {
         var rng = RNG(s: 77)
         var lines: [String] = []
         let db = try Database(path: ":memory:")
-        try db.exec("CREATE TABLE t(ts INTEGER, k TEXT, v INTEGER, r REAL)")
-        let ins = try db.prepare("INSERT INTO t VALUES (?,?,?,?)")
+        try db.exec("CREATE TABLE t(ts INTEGER, k TEXT, v INTEGER, r REAL, id TEXT, id2 TEXT, vid TEXT, msg TEXT)")
+        let ins = try db.prepare("INSERT INTO t VALUES (?,?,?,?,?,?,?,?)")
+        // Strings in each encoding: k (dictionary), id and id2 (hex of even and odd length:
+        // fixed-length nibbles), vid (hex of varying length: nibbles), msg (plain bytes).
+        var ids: [(String, String, String, String)] = []
         for i in 0..<6000 {
             let k = "key\(rng.next() % 23)"
             let v: Int64? = rng.next() % 10 == 0 ? nil : Int64(rng.next() % 1000) - 300
             let r = Double(rng.next() % 100_000) / 100
             let ts = 1_700_000_000 + i * 7
-            lines.append("{\"ts\":\"\(Ticks.formatDatetime(Ticks.fromUnixSeconds(Double(ts))))\",\"k\":\"\(k)\",\"v\":\(v.map(String.init) ?? "null"),\"r\":\(r)}")
-            try ins.bind(.int(Int64(ts)), .text(k), v.map { .int($0) } ?? .null, .real(r)).run()
+            let id = String(format: "%016llx", rng.next()), id2 = String(String(format: "%016llx", rng.next()).dropFirst())
+            let vid = String(String(rng.next(), radix: 16).prefix(1 + Int(rng.next() % 3)))
+            let msg = "request \(rng.next() % 100_000) took \(i % 97) ms"
+            ids.append((id, id2, vid, msg))
+            lines.append("{\"ts\":\"\(Ticks.formatDatetime(Ticks.fromUnixSeconds(Double(ts))))\",\"k\":\"\(k)\",\"v\":\(v.map(String.init) ?? "null"),\"r\":\(r),\"id\":\"\(id)\",\"id2\":\"\(id2)\",\"vid\":\"\(vid)\",\"msg\":\"\(msg)\"}")
+            try ins.bind(.int(Int64(ts)), .text(k), v.map { .int($0) } ?? .null, .real(r), .text(id), .text(id2), .text(vid), .text(msg)).run()
         }
         try lines.joined(separator: "\n").write(toFile: dir + "/t.jsonl", atomically: true, encoding: .utf8)
         let one = try Store(path: dir + "/one", create: true)
@@ -83,6 +90,20 @@ final class DifferentialTests: XCTestCase {
              "SELECT k, count(*) FROM t WHERE ts BETWEEN \(wFrom) AND \(wTo) AND (k LIKE 'key1%' OR k LIKE '%7') GROUP BY k ORDER BY k"),
             ("t | where k in (\"key2\", \"key20\") or strlen(k) == 5 | summarize n = count(), s = sum(v) by k | order by k asc",
              "SELECT k, count(*), coalesce(sum(v), 0) FROM t WHERE k IN ('key2', 'key20') OR length(k) = 5 GROUP BY k ORDER BY k"),
+            // Lookups by a string, found in each encoding without expanding the column.
+            ("t | where id == \"\(ids[4321].0)\" | project k, v, id",
+             "SELECT k, v, id FROM t WHERE id = '\(ids[4321].0)'"),
+            ("t | where \(window) and id2 == \"\(ids[2000].1)\" and isnotnull(r) | project k, id2",
+             "SELECT k, id2 FROM t WHERE ts BETWEEN \(wFrom) AND \(wTo) AND id2 = '\(ids[2000].1)'"),
+            ("t | where id2 == \"\(ids[5999].1)\" or id == \"x\" | project id2",
+             "SELECT id2 FROM t WHERE id2 = '\(ids[5999].1)' OR id = 'x'"),
+            ("t | where vid == \"\(ids[99].2)\" | summarize n = count() by k | order by k asc",
+             "SELECT k, count(*) FROM t WHERE vid = '\(ids[99].2)' GROUP BY k ORDER BY k"),
+            ("t | where msg == \"\(ids[2500].3)\" and r >= 0 | project k, msg",
+             "SELECT k, msg FROM t WHERE msg = '\(ids[2500].3)' AND r >= 0"),
+            ("t | where \(window) and id == \"\(ids[10].0)\" | count",
+             "SELECT count(*) FROM t WHERE ts BETWEEN \(wFrom) AND \(wTo) AND id = '\(ids[10].0)'"),
+            ("t | where id == \"0123\" or k == \"key2\" and msg == \"none\" | count", "SELECT 0"),
             ("t | where k != \"key1\" and r < 20 | summarize n = count() by k, v | order by k asc, v asc nulls first",
              "SELECT k, count(*), v FROM t WHERE k <> 'key1' AND r < 20 GROUP BY k, v ORDER BY k, v NULLS FIRST"),
         ] {

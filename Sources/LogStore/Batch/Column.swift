@@ -190,4 +190,9 @@ public struct Batch: Sendable {
     public func column(named n: String) -> Column? {
         names.firstIndex(of: n).map { columns[$0] }
     }
+
+    /// The rows at `rows`, in that order.
+    public func gathered(_ rows: [Int32]) -> Batch {
+        Batch(names: names, columns: columns.map { $0.gather(rows) }, count: rows.count)
+    }
 }

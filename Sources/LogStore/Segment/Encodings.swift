@@ -484,6 +484,91 @@ enum BytesCodec {
     }
 }
 
+extension BytesCodec {
+    /// The rows whose string equals `needle` (bytewise), found in the encoded form: dictionary
+    /// codes, lengths then bytes, or nibble codes. A lookup by id never expands the column.
+    static func rowsEqual(_ r: inout ByteReader, count n: Int, needle: [UInt8]) throws -> [Int32] {
+        let enc = try r.u8()
+        var out: [Int32] = []
+        switch Encoding(rawValue: enc) {
+        case .plainBytes:
+            var lengths = [Int](); lengths.reserveCapacity(n)
+            for _ in 0..<n { lengths.append(Int(try r.varint())) }
+            let total = lengths.reduce(0, +)
+            let raw = try r.raw(total)
+            needle.withUnsafeBufferPointer { nd in
+                var o = 0
+                for i in 0..<n {
+                    let l = lengths[i]
+                    if l == nd.count && (l == 0 || memcmp(raw.baseAddress! + o, nd.baseAddress!, l) == 0) { out.append(Int32(i)) }
+                    o += l
+                }
+            }
+        case .dictionaryBytes:
+            let m = Int(try r.varint())
+            guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
+            var starts = [Int](); starts.reserveCapacity(m + 1); starts.append(0)
+            for _ in 0..<m { starts.append(starts.last! + Int(try r.varint())) }
+            let entries = try r.raw(starts[m])
+            let width = Int(try r.u8())
+            let packed = try BitPacking.packedRegion(&r, count: n, width: width)
+            guard let code = (0..<m).first(where: { k in
+                starts[k + 1] - starts[k] == needle.count && needle.withUnsafeBytes { nd in
+                    needle.isEmpty || memcmp(entries.baseAddress! + starts[k], nd.baseAddress!, needle.count) == 0 }
+            }) else { return [] }
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4096) { buf in
+                var start = 0
+                while start < n {
+                    let c = min(4096, n - start)
+                    BitPacking.unpack(packed, from: start, count: c, width: width, into: buf.baseAddress!)
+                    for j in 0..<c where buf[j] == UInt64(code) { out.append(Int32(start + j)) }
+                    start += c
+                }
+            }
+        case .nibbleBytes:
+            let l = try NibbleCodec.readLayout(&r, count: n)
+            var symbol = [Int](repeating: -1, count: 256)
+            for (k, a) in l.alphabet.enumerated() where symbol[Int(a)] < 0 { symbol[Int(a)] = k }
+            // The needle's codes at the positions the column stores; a byte outside the alphabet
+            // (or a template byte that differs) matches no row.
+            var codes: [UInt8] = []
+            if l.fixed {
+                guard needle.count == l.template.count else { return [] }
+                let variable = Set(l.variable)
+                for k in 0..<needle.count where !variable.contains(k) && needle[k] != l.template[k] { return [] }
+                for pos in l.variable { guard symbol[Int(needle[pos])] >= 0 else { return [] }; codes.append(UInt8(symbol[Int(needle[pos])])) }
+            } else {
+                for b in needle { guard symbol[Int(b)] >= 0 else { return [] }; codes.append(UInt8(symbol[Int(b)])) }
+            }
+            @inline(__always) func nibble(_ at: Int) -> UInt8 {
+                let b = l.packed[at >> 1]
+                return at & 1 == 0 ? b & 15 : b >> 4
+            }
+            func matches(_ at: Int) -> Bool {
+                for j in 0..<codes.count where nibble(at + j) != codes[j] { return false }
+                return true
+            }
+            if l.fixed {
+                let w = l.variable.count
+                if w % 2 == 0 && w > 0 {
+                    // Every row starts on a byte: compare packed bytes.
+                    var packedNeedle = [UInt8](repeating: 0, count: w / 2)
+                    for j in 0..<w { packedNeedle[j >> 1] |= j & 1 == 0 ? codes[j] : codes[j] << 4 }
+                    packedNeedle.withUnsafeBytes { pn in
+                        for i in 0..<n where memcmp(l.packed.baseAddress! + i * (w / 2), pn.baseAddress!, w / 2) == 0 { out.append(Int32(i)) }
+                    }
+                } else {
+                    for i in 0..<n where matches(i * w) { out.append(Int32(i)) }
+                }
+            } else {
+                for i in 0..<n where l.offsets[i + 1] - l.offsets[i] == codes.count && matches(l.offsets[i]) { out.append(Int32(i)) }
+            }
+        default: throw FormatError(message: "unknown string encoding \(enc)")
+        }
+        return out
+    }
+}
+
 /// Random identifiers (hex operation ids, GUIDs) do not compress under LZ4, but use 16 symbols:
 /// stored as 4-bit codes they take half the space. When all values have one length, positions
 /// holding the same byte in every row (a GUID's dashes) are stored once as a template.

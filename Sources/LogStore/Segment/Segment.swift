@@ -523,6 +523,19 @@ final class SegmentReader {
         }
     }
 
+    /// The rows of a string column equal to `needle`, found without expanding the column.
+    func rowsEqual(_ info: ColumnChunkInfo, _ needle: [UInt8]) throws -> [Int32] {
+        precondition(info.type.physical == .bytes)
+        let payload = try payload(info)
+        do {
+            var r = ByteReader(payload)
+            if try r.u8() == 1 { _ = try r.raw((footer.rows + 7) / 8) }
+            return try BytesCodec.rowsEqual(&r, count: footer.rows, needle: needle)
+        } catch let e as FormatError {
+            throw StoreError.corruptSegment(path: path, offset: info.offset, reason: "column '\(info.name)': \(e.message)")
+        }
+    }
+
     /// The rows of an integer-typed column (a time column) whose non-null value is in `lo ..< hi`.
     func selectRange(_ info: ColumnChunkInfo, lo: Int64, hi: Int64) throws -> [Int32] {
         precondition(info.type.physical == .int64)

@@ -214,22 +214,52 @@ final class QueryExecutor {
             let stringCols = Set(schema.columns.filter { $0.type == .string }.map(\.name))
             firstCodes = predNames.count == 1 && predNames.isSubset(of: stringCols) && pred.isRowwise ? predNames : pred.codeAwareColumns
             self.request = request; self.schema = schema; self.keepCodes = keepCodes
+            lookup = Planner.conjuncts(pred).lazy.compactMap { c -> (String, String)? in
+                guard let call = c as? Call, call.name == "==", let needle = call.needle, call.args.count == 1,
+                      let col = call.args[0] as? ColumnRef, col.type == .string, stringCols.contains(col.name) else { return nil }
+                return (col.name, needle)
+            }.first
         }
+        /// A conjunct `column == "constant"` on a stored string column: segments find its rows in
+        /// the encoded column (an id lookup), and the predicate runs on those rows only.
+        let lookup: (String, String)?
     }
 
-    /// A filter's first step on one segment: its predicate columns, and the rows that pass.
+    /// A filter's first step on one segment: the rows that pass (positions in the scan's window)
+    /// and the predicate's columns at those rows.
     func filterSegment(_ seg: SegmentInfo, _ pred: BoundExpr, _ plan: LateMaterialization) throws -> (SegmentScan, Batch, [Int32]) {
         let s = try openScan(seg, plan.schema, plan.request)
         if s.rowCount == 0 { return (s, Batch(names: plan.first, columns: [], count: 0), []) }
+        if let (column, value) = plan.lookup, let equal = try storage({ try s.open.rows(where: column, equals: value) }) {
+            // `column == "value"` holds only on these rows: the rest of the predicate runs on them alone.
+            var candidates: [Int32] = []
+            if let w = s.window {
+                w.withUnsafeBufferPointer { w in
+                    for row in equal {
+                        var lo = 0, hi = w.count
+                        while lo < hi { let mid = (lo + hi) / 2; if w[mid] < row { lo = mid + 1 } else { hi = mid } }
+                        if lo < w.count && w[lo] == row { candidates.append(Int32(lo)) }
+                    }
+                }
+            } else {
+                candidates = equal
+            }
+            if candidates.isEmpty { return (s, Batch(names: plan.first, columns: [], count: 0), []) }
+            let p = try read(s, plan.first, rows: candidates)
+            let sel = try select(pred, p)
+            return (s, p.gathered(sel), sel.map { candidates[Int($0)] })
+        }
         let p = try read(s, plan.first, dictionaryOnly: plan.firstCodes)
-        return (s, p, try select(pred, p))
+        let sel = try select(pred, p)
+        return (s, sel.count == p.count ? p : p.gathered(sel), sel)
     }
 
-    /// The kept rows of one filtered segment with all its columns: the others decoded only for the
-    /// kept rows when there are few.
-    func finishFiltered(_ s: SegmentScan, _ p: Batch, _ sel: [Int32], _ plan: LateMaterialization) throws -> Batch? {
+    /// The kept rows of one filtered segment with all its columns: `kept` holds the predicate's
+    /// columns at `sel` (positions in the window); the others are decoded only for those rows
+    /// when there are few.
+    func finishFiltered(_ s: SegmentScan, _ kept: Batch, _ sel: [Int32], _ plan: LateMaterialization) throws -> Batch? {
         if sel.isEmpty { return nil }
-        var kept = sel.count == p.count ? p : Batch(names: p.names, columns: p.columns.map { $0.gather(sel) }, count: sel.count)
+        var kept = kept
         for (k, name) in kept.names.enumerated() where kept.columns[k].dictionaryOnly && !plan.keepCodes.contains(name) {
             kept.columns[k] = kept.columns[k].materialized()
         }
