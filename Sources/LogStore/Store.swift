@@ -116,8 +116,7 @@ public final class Store: @unchecked Sendable {
                 switch p {
                 case .stringEquals(let c, let v):
                     lock.lock(); defer { lock.unlock() }
-                    guard let f = try catalog.bloom(segment: s.id, column: c) else { return false }
-                    return !Bloom.mayContain(f, v)
+                    return try !catalog.bloomMayContain(segment: s.id, column: c, value: v)
                 case .hasTerms(let c, let terms):
                     lock.lock(); defer { lock.unlock() }
                     guard let f = try catalog.termFilter(segment: s.id, column: c) else { return false }

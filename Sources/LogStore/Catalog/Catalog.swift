@@ -129,10 +129,16 @@ final class Catalog {
         return segs
     }
 
-    func bloom(segment: Int64, column: String) throws -> [UInt8]? {
-        let s = try db.prepare("SELECT bloom FROM column_stats WHERE segment_id = ? AND column_name = ?").bind(.int(segment), .text(column))
-        guard try s.step() else { return nil }
-        return s.blob(0)
+    /// Whether the segment's value filter of `column` may hold `value` (true without a filter),
+    /// probing the stored filter in place.
+    func bloomMayContain(segment: Int64, column: String, value: String) throws -> Bool {
+        let s = try db.prepare("SELECT rowid, length(bloom) FROM column_stats WHERE segment_id = ? AND column_name = ?").bind(.int(segment), .text(column))
+        guard try s.step(), !s.isNull(1) else { return true }
+        let rowid = s.int(0), size = Int(s.int(1))
+        guard size > 0 else { return true }
+        let probes = Bloom.probeBytes(Array(value.utf8), filterBytes: size)
+        let bytes = try db.blobBytes(table: "column_stats", column: "bloom", rowid: rowid, at: probes.map(\.byte))
+        return zip(bytes, probes).allSatisfy { $0 & $1.mask != 0 }
     }
 
     func termFilter(segment: Int64, column: String) throws -> [UInt8]? {

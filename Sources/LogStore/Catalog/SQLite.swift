@@ -24,6 +24,24 @@ final class Database {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// Single bytes of a stored blob, read in place (incremental blob I/O): a Bloom probe reads
+    /// three bytes, not the whole filter.
+    func blobBytes(table: String, column: String, rowid: Int64, at offsets: [Int]) throws -> [UInt8] {
+        var blob: OpaquePointer?
+        guard sqlite3_blob_open(handle, "main", table, column, rowid, 0, &blob) == SQLITE_OK else {
+            sqlite3_blob_close(blob)
+            throw error("blob \(table).\(column) of row \(rowid)")
+        }
+        defer { sqlite3_blob_close(blob) }
+        var out = [UInt8](repeating: 0, count: offsets.count)
+        for (k, off) in offsets.enumerated() {
+            guard withUnsafeMutableBytes(of: &out[k], { sqlite3_blob_read(blob, $0.baseAddress, 1, Int32(off)) }) == SQLITE_OK else {
+                throw error("blob \(table).\(column) of row \(rowid) at \(off)")
+            }
+        }
+        return out
+    }
+
     func error(_ sql: String?) -> StoreError {
         .catalog(path: path, reason: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }

@@ -640,25 +640,27 @@ enum NibbleCodec {
     struct Layout {
         var fixed = false
         var template: [UInt8] = [], variable: [Int] = []
+        /// Row offsets of variable-length values (fixed-length rows are at `row × length`).
         var offsets: [Int] = []
         var alphabet: [UInt8] = []
         var packed = UnsafeRawBufferPointer(start: nil, count: 0)
-        var total: Int { offsets.last ?? 0 }
+        var total = 0
     }
 
     static func readLayout(_ r: inout ByteReader, count n: Int) throws -> Layout {
         var l = Layout()
         l.fixed = try r.u8() == 1
-        l.offsets.reserveCapacity(n + 1); l.offsets.append(0)
         var total = 0
         if l.fixed {
             let len = Int(try r.varint())
             l.template = Array(try r.raw(len))
             for k in 0..<len where try r.u8() == 1 { l.variable.append(k) }
-            for _ in 0..<n { total += len; l.offsets.append(total) }
+            total = n * len
         } else {
+            l.offsets.reserveCapacity(n + 1); l.offsets.append(0)
             for _ in 0..<n { total += Int(try r.varint()); l.offsets.append(total) }
         }
+        l.total = total
         let k = Int(try r.u8())
         guard k <= 16 else { throw FormatError(message: "bad nibble alphabet") }
         l.alphabet = Array(try r.raw(k))
@@ -695,7 +697,8 @@ enum NibbleCodec {
 
     static func decode(_ r: inout ByteReader, count n: Int) throws -> ByteStrings {
         let l = try readLayout(&r, count: n)
-        let fixed = l.fixed, template = l.template, variable = l.variable, offsets = l.offsets, total = l.total
+        let fixed = l.fixed, template = l.template, variable = l.variable, total = l.total
+        let offsets = fixed ? (0...n).map { $0 * template.count } : l.offsets
         let alphabet = l.alphabet, packed = l.packed, packedCount = packed.count
         // Expand two codes per packed byte through a 256-entry table of byte pairs.
         var pairs = [UInt16](repeating: 0, count: 256)

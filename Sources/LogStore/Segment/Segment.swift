@@ -64,6 +64,12 @@ public enum Bloom {
         mayContain(filter, bytes: Array(value.utf8))
     }
 
+    /// The bytes (and bits in them) a value's probes test in a filter of `filterBytes` bytes.
+    static func probeBytes(_ v: [UInt8], filterBytes: Int) -> [(byte: Int, mask: UInt8)] {
+        let h = v.withUnsafeBufferPointer { ByteSliceTable.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+        return probes(h, filterBytes * 8).map { ($0 >> 3, UInt8(1) << UInt8($0 & 7)) }
+    }
+
     static func mayContain(_ filter: [UInt8], bytes v: [UInt8]) -> Bool {
         let h = v.withUnsafeBufferPointer { ByteSliceTable.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
         let bits = filter.count * 8
