@@ -340,6 +340,45 @@ enum ScalarFunctions {
         def(["base64_decode_tostring", "base64_decodestring"], 1, 1) { a, r in call("base64_decode_tostring", a, .string, r) { v in
             Data(base64Encoded: v[0].asString).map { .string(String(decoding: $0, as: UTF8.self)) } ?? .string("")
         } }
+        // GUIDs as bytes in .NET's order (Guid.ToByteArray: the first three groups little-endian), as Kusto does.
+        def(["base64_encode_fromguid"], 1, 1) { a, r in call("base64_encode_fromguid", a, .string, r) { v in
+            guard let bytes = StringFns.guidBytes(v[0].asString) else { return .null }
+            return .string(Data(bytes).base64EncodedString())
+        } }
+        def(["base64_decode_toguid"], 1, 1) { a, r in call("base64_decode_toguid", a, .guid, r) { v in
+            guard let d = Data(base64Encoded: v[0].asString), d.count == 16 else { return .null }
+            return .string(StringFns.guidString(Array(d)))
+        } }
+        def(["base64_decode_toarray"], 1, 1) { a, r in call("base64_decode_toarray", a, .dynamic, r) { v in
+            guard let d = Data(base64Encoded: v[0].asString) else { return .null }
+            return .dynamic(.array(d.map { .int(Int64($0)) }))
+        } }
+        // has_any_index(source, values): the index in `values` of the first one `source` has (as
+        // `has` matches: whole terms, any case), else -1.
+        def(["has_any_index"], 2, 2) { a, r in
+            if let k = a[1].constant, case .dynamic(.array(let items)) = k {
+                let needles = items.map { j -> [UInt8] in if case .string(let t) = j { return Array(t.utf8) }; return Array(j.jsonText.utf8) }
+                let hay = a[0].type == .string ? a[0] : (try ScalarFunctions.table["tostring"]!.bind([a[0]], a[0].range))
+                return Call("has_any_index", [hay], type: .long, range: r) { c, n in
+                    var out = [Int64](repeating: -1, count: n)
+                    for (idx, nd) in needles.enumerated().reversed() {
+                        let m = Kernels.stringPredicate(.has, caseSensitive: false, negate: false, c[0], needle: nd, n).int64Values
+                        for i in 0..<n where m[i] != 0 { out[i] = Int64(idx) }
+                    }
+                    return .ints(.long, out)
+                }
+            }
+            return call("has_any_index", a, .long, r) { v in
+                guard case .dynamic(.array(let items)) = v[1] else { return .null }
+                var one = ByteStrings(); one.append(v[0].asString)
+                let col = Column.strings(one)
+                for (idx, j) in items.enumerated() {
+                    let nd: [UInt8] = { if case .string(let t) = j { return Array(t.utf8) }; return Array(j.jsonText.utf8) }()
+                    if Kernels.stringPredicate(.has, caseSensitive: false, negate: false, col, needle: nd, 1).int64Values[0] != 0 { return .long(Int64(idx)) }
+                }
+                return .long(-1)
+            }
+        }
         def(["hash"], 1, 2) { a, r in call("hash", a, .long, r) { v in
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for b in v[0].asString.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
@@ -621,6 +660,26 @@ enum ValueOrder {
 }
 
 enum StringFns {
+    /// A GUID's 16 bytes in .NET's order: the first three groups little-endian, the rest as written.
+    static func guidBytes(_ s: String) -> [UInt8]? {
+        let hex = s.lowercased().filter { $0 != "-" }
+        guard hex.count == 32, s.count == 36 || s.count == 32 else { return nil }
+        var b: [UInt8] = []
+        var it = hex.makeIterator()
+        while let h = it.next(), let l = it.next() {
+            guard let v = UInt8(String([h, l]), radix: 16) else { return nil }
+            b.append(v)
+        }
+        return [b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6]] + b[8..<16]
+    }
+
+    static func guidString(_ b: [UInt8]) -> String {
+        let ordered = [b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6]] + b[8..<16]
+        let hex = ordered.map { String(format: "%02x", $0) }.joined()
+        let c = Array(hex)
+        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-" + String(c[20..<32])
+    }
+
     static func trim(_ s: String, _ pattern: String, start: Bool, end: Bool) -> String {
         guard let re = try? KQLRegex("^(?:\(pattern))+"), let re2 = try? KQLRegex("(?:\(pattern))+$") else { return s }
         var out = Array(s.utf8)
