@@ -15,6 +15,9 @@ public struct ExecutionOptions: Sendable {
     public var maxMemoryBytes: Int? = nil
     /// Result size kept before truncation (Kusto's default is 64 MB).
     public var maxResultBytes = 64 << 20
+    /// Which side of a join is built into the hash table (the other streams).
+    public var joinBuildSide = JoinBuildSide.smaller
+    public enum JoinBuildSide: Sendable { case smaller, left, right }
     public init() {}
 }
 
@@ -599,9 +602,39 @@ final class QueryExecutor {
         }
     }
 
-    /// Hash join: build on the right side, stream the left. Rows whose key has a null never match.
+    /// An upper bound on a plan's rows, from the catalog for scans (after pruning): to choose the
+    /// side of a join to hash. nil when unknown.
+    func estimatedRows(_ n: PlanNode) -> Int? {
+        switch n {
+        case .scan(let t, _, let r):
+            guard let kept = try? store.plan(t, r).kept else { return nil }
+            return kept.reduce(0) { $0 + $1.rows }
+        case .values(let b): return b.count
+        case .filter(let c, _), .project(let c, _), .summarize(let c, _, _), .sort(let c, _, _), .render(let c, _),
+             .serialize(let c), .parse(let c, _, _, _, _, _):
+            return estimatedRows(c)
+        case .take(let c, let k), .sample(let c, let k): return estimatedRows(c).map { min($0, k) } ?? k
+        case .count: return 1
+        case .union(let cs, _, _, _, _):
+            var total = 0
+            for c in cs { guard let e = estimatedRows(c) else { return nil }; total += e }
+            return total
+        case .mvExpand, .join, .makeSeries: return nil
+        }
+    }
+
+    /// Hash join: the smaller side (by the catalog's estimate) is built into a table, the other
+    /// streams. Rows whose key has a null never match.
     func executeJoin(_ left: PlanNode, _ right: PlanNode, _ kind: JoinKind, _ lk: [BoundExpr], _ rk: [BoundExpr],
                      _ output: [JoinOutput], _ emit: (Batch) throws -> Void) throws {
+        switch options.joinBuildSide {
+        case .left: return try executeJoinBuildingLeft(left, right, kind, lk, rk, output, emit)
+        case .right: break
+        case .smaller:
+            if let l = estimatedRows(left), let r = estimatedRows(right), l * 2 < r {
+                return try executeJoinBuildingLeft(left, right, kind, lk, rk, output, emit)
+            }
+        }
         var parts: [Batch] = []
         try execute(right) { parts.append($0) }
         let R = QueryExecutor.concat(parts, names: right.names, types: right.types)
@@ -669,6 +702,87 @@ final class QueryExecutor {
             let li = [Int32](repeating: -1, count: ri.count)
             let empty = Batch(names: leftNames, columns: left.types.map { .nulls($0, count: 0) }, count: 0)
             if !ri.isEmpty { try emit(build(empty, li, ri)) }
+        }
+    }
+}
+
+extension QueryExecutor {
+    /// The join with the table built on the left side (the smaller) and the right side streamed.
+    /// Output comes per right batch: each right row with its left matches in left order; then the
+    /// left rows that only the left side yields (unmatched rows of leftouter/fullouter, semi, anti).
+    func executeJoinBuildingLeft(_ left: PlanNode, _ right: PlanNode, _ kind: JoinKind, _ lk: [BoundExpr], _ rk: [BoundExpr],
+                                 _ output: [JoinOutput], _ emit: (Batch) throws -> Void) throws {
+        var parts: [Batch] = []
+        try execute(left) { parts.append($0) }
+        let L = QueryExecutor.concat(parts, names: left.names, types: left.types)
+        parts = []
+        let keyTypes = zip(lk, rk).map { TypeWidening.widened($0.type, $1.type) }
+        func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) {
+            let cols = try zip(exprs, keyTypes).map { e, t -> Column in let c = try e.eval(b); return c.type == t ? c : c.converted(to: t) }
+            var hasNull = [Bool](repeating: false, count: b.count)
+            for c in cols where c.validity != nil || c.type == .dynamic { for i in 0..<b.count where c.isNull(i) { hasNull[i] = true } }
+            return (cols, hasNull)
+        }
+        let table = GroupTable()
+        let (lcols, lnull) = try keys(lk, L)
+        let lids = table.assign(lcols, count: L.count)
+        let groups = table.count
+        // Left rows per key, in left order; innerunique keeps only each key's first left row.
+        var start = [Int](repeating: 0, count: groups + 1)
+        var firstOfKey = [Bool](repeating: false, count: L.count)
+        var seen = [Bool](repeating: false, count: groups)
+        for (i, g) in lids.enumerated() where !lnull[i] {
+            if kind == .innerunique { if seen[Int(g)] { continue }; seen[Int(g)] = true }
+            firstOfKey[i] = true
+            start[Int(g) + 1] += 1
+        }
+        for g in 0..<groups { start[g + 1] += start[g] }
+        var fill = start
+        var rows = [Int32](repeating: 0, count: start[groups])
+        for (i, g) in lids.enumerated() where !lnull[i] && firstOfKey[i] { rows[fill[Int(g)]] = Int32(i); fill[Int(g)] += 1 }
+        var leftMatched = [Bool](repeating: false, count: L.count)
+        let rightNames = right.names
+
+        func build(_ R: Batch?, _ li: [Int32], _ ri: [Int32]) -> Batch {
+            let cols = output.map { o -> Column in
+                if o.side == 0 { return L.column(named: o.source)!.gatherOrNull(li) }
+                return R!.column(named: o.source)!.gatherOrNull(ri)
+            }
+            return Batch(names: output.map(\.name), columns: cols, count: li.count)
+        }
+
+        try execute(right) { b in
+            let (rcols, rnull) = try keys(rk, b)
+            let rids = table.assign(rcols, count: b.count)
+            var li: [Int32] = [], ri: [Int32] = []
+            for i in 0..<b.count {
+                let g = Int(rids[i])
+                let matched = !rnull[i] && g < groups && start[g + 1] > start[g]
+                if matched { for k in start[g]..<start[g + 1] { leftMatched[Int(rows[k])] = true } }
+                switch kind {
+                case .innerunique, .inner, .leftouter, .rightouter, .fullouter:
+                    if matched {
+                        for k in start[g]..<start[g + 1] { li.append(rows[k]); ri.append(Int32(i)) }
+                    } else if kind == .rightouter || kind == .fullouter {
+                        li.append(-1); ri.append(Int32(i))
+                    }
+                case .rightsemi: if matched { ri.append(Int32(i)) }
+                case .rightanti: if !matched { ri.append(Int32(i)) }
+                case .leftsemi, .leftanti: break
+                }
+            }
+            if kind == .rightsemi || kind == .rightanti { li = ri }
+            if !ri.isEmpty { try emit(build(b, li, ri)) }
+        }
+        if kind == .leftouter || kind == .fullouter || kind == .leftsemi || kind == .leftanti {
+            var li: [Int32] = []
+            for l in 0..<L.count where kind == .leftsemi ? leftMatched[l] : !leftMatched[l] {
+                // An innerunique-deduplicated row never applies here (those kinds keep every left row).
+                li.append(Int32(l))
+            }
+            let ri = [Int32](repeating: -1, count: li.count)
+            let empty = Batch(names: rightNames, columns: right.types.map { .nulls($0, count: 0) }, count: 0)
+            if !li.isEmpty { try emit(build(empty, li, ri)) }
         }
     }
 }

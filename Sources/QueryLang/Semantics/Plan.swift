@@ -51,7 +51,7 @@ indirect enum PlanNode {
     case serialize(PlanNode)
     /// `sample N`: N rows drawn uniformly at random (reservoir sampling over the stream).
     case sample(PlanNode, Int)
-    /// Hash join: the right side is built into a table, the left side streams. `output` lists
+    /// Hash join: the smaller side is built into a table, the other streams. `output` lists
     /// each output column: side (0 left, 1 right), the source column, and the output name.
     /// Expands dynamic arrays/bags into rows; `items` replace same-named input columns or are appended.
     case mvExpand(PlanNode, items: [(name: String, expr: BoundExpr, type: KustoType)], itemIndex: String?, bagAsArray: Bool, limit: Int, names: [String], types: [KustoType])
