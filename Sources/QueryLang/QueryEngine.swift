@@ -95,7 +95,13 @@ public final class CompiledQuery {
             case .makeSeries(let c, let spec): out += "\(pad)MakeSeries [\(spec.names.joined(separator: ", "))]\n"; walk(c, depth + 1)
             case .mvExpand(let c, let items, _, _, _, _, _): out += "\(pad)MvExpand [\(items.map(\.name).joined(separator: ", "))]\n"; walk(c, depth + 1)
             case .parse(let c, _, _, let cols, _, _): out += "\(pad)Parse [\(cols.map(\.0).joined(separator: ", "))]\n"; walk(c, depth + 1)
-            case .join(let l, let r, let kind, _, _, _): out += "\(pad)Join \(kind.rawValue) (hash on the right side)\n"; walk(l, depth + 1); walk(r, depth + 1)
+            case .join(let l, let r, let kind, _, _, _):
+                let ex = QueryExecutor(store: store, options: ExecutionOptions())
+                let le = ex.estimatedRows(l), re = ex.estimatedRows(r)
+                let side = le != nil && re != nil && le! * 2 < re! ? "left" : "right"
+                func rows(_ e: Int?) -> String { e.map { "≤\($0)" } ?? "?" }
+                out += "\(pad)Join \(kind.rawValue) (hash on the \(side) side; rows \(rows(le)) left, \(rows(re)) right)\n"
+                walk(l, depth + 1); walk(r, depth + 1)
             }
         }
         walk(plan, 0)
@@ -109,6 +115,9 @@ public struct CompileOptions: Sendable {
     /// Restricts every scanned table with a time column to [from, to).
     public var timeFrom: Int64? = nil
     public var timeTo: Int64? = nil
+    /// The planner's rewrites (column pruning, predicates pushed into scans, dynamic sub-columns).
+    /// Off only to check that they change no result.
+    public var rewrite = true
     public init() {}
 }
 
@@ -122,7 +131,7 @@ public enum QueryEngine {
         let binder = Binder(store: store, source: src, parameters: options.parameters)
         let plan = binder.bind(script)
         if !binder.diagnostics.isEmpty || plan == nil { throw CompileFailure(source: src, diagnostics: binder.diagnostics) }
-        let optimized = Planner.optimize(plan!, window: (options.timeFrom, options.timeTo))
+        let optimized = Planner.optimize(plan!, window: (options.timeFrom, options.timeTo), rewrite: options.rewrite)
         return CompiledQuery(plan: optimized, store: store, source: src, renderKind: binder.renderKind)
     }
 

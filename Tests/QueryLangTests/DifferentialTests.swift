@@ -37,6 +37,68 @@ final class DifferentialTests: XCTestCase {
         }
     }
 
+    /// Metamorphic: the planner's rewrites, the predicates on encoded data, and per-worker
+    /// aggregation change no result, on generated telemetry in many segments: the runbook
+    /// queries, every saved query, and lookups, windows and joins.
+    func testRewritesEncodedPredicatesAndParallelismChangeNoResult() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logq-meta-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var g = TelemetryGenerator.Options(); g.rows = 12_000
+        let m = try TelemetryGenerator(options: g).write(to: dir + "/data")
+        let store = try Store(path: dir + "/s", create: true)
+        var o = IngestOptions(); o.segmentRows = 1_500
+        _ = try store.ingest(paths: [dir + "/data"], options: o)
+        XCTAssertGreaterThan(try store.segments(of: "requests").count, 5)
+        let from = Ticks.formatDatetime(m.incidentStart), to = Ticks.formatDatetime(m.incidentEnd)
+        let some = try QueryEngine.compile("requests | where success == false | take 1 | project id, operation_Id, cloud_RoleInstance", store: store).run()
+        let id = ResultFormatter.text(some.columns[0], 0), op = ResultFormatter.text(some.columns[1], 0)
+        var queries: [(String, [String: Value])] = [
+            ("requests | summarize TotalRequests=count(), FailedRequests=sum(itemCount) by bin(timestamp, 5m)", [:]),
+            ("requests | summarize AvgDuration=avg(duration), P95=percentile(duration, 95), P99=percentile(duration, 99) by name", [:]),
+            ("dependencies | summarize AvgDuration=avg(duration), ErrorCount=count() by type, name", [:]),
+            ("exceptions | summarize ErrorCount=count() by type, method | order by ErrorCount desc, type asc, method asc", [:]),
+            ("customEvents | where name == \"ProjectCreated\" or name == \"KnowledgeExtracted\" | summarize Count=count() by name, tostring(customDimensions.eventId)", [:]),
+            ("requests | where timestamp between (datetime(\(from)) .. datetime(\(to))) and success == false | summarize count() by resultCode, cloud_RoleInstance", [:]),
+            ("traces | where message has \"timeout\" | count", [:]),
+            ("requests | where operation_Id == \"\(m.needleOperationId)\"", [:]),
+            ("requests | where id == \"\(id)\" or name == \"x\" | project timestamp, name, id", [:]),
+            ("requests | where id == \"\(id)\" and timestamp > datetime(\(from)) - 3d | project timestamp, name, id", [:]),
+            ("requests | where timestamp >= datetime(\(from)) and timestamp < datetime(\(to)) | where name startswith \"GET\" | summarize n = count(), d = max(duration) by name | order by name asc", [:]),
+            ("requests | where timestamp > datetime(\(from)) | take 7 | project timestamp, id", [:]),
+            ("exceptions | where operation_Id == \"\(op)\" | join kind=leftouter (requests | project operation_Id, name, success) on operation_Id | project type, name, success", [:]),
+            ("requests | where success == false | join kind=inner (exceptions | project operation_Id, type) on operation_Id | summarize count() by type, cloud_RoleInstance | order by type asc, cloud_RoleInstance asc", [:]),
+        ]
+        let saved = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../queries")
+        for f in try FileManager.default.contentsOfDirectory(atPath: saved.path).filter({ $0.hasSuffix(".kql") }).sorted() {
+            queries.append((try String(contentsOf: saved.appendingPathComponent(f), encoding: .utf8),
+                            ["window_start": .string(from), "window_end": .string(to)]))
+        }
+        XCTAssertGreaterThan(queries.count, 20)
+        func table(_ text: String, _ params: [String: Value], rewrite: Bool, _ e: ExecutionOptions) throws -> [String] {
+            var c = CompileOptions(); c.parameters = params; c.rewrite = rewrite
+            let r = try QueryEngine.compile(text, store: store, options: c).run(options: e)
+            // Sums of reals depend on the order they are added in (per worker, then merged): compared to 10 digits.
+            func cell(_ c: Column, _ i: Int) -> String {
+                c.type == .real && !c.isNull(i) ? String(format: "%.10g", c.float64Values[i]) : ResultFormatter.text(c, i)
+            }
+            return [zip(r.names, r.types).map { "\($0):\($1.name)" }.joined(separator: "|")]
+                + (0..<r.rowCount).map { i in r.columns.map { cell($0, i) }.joined(separator: "|") }
+        }
+        var plain = ExecutionOptions(); plain.encodedPredicates = false
+        var sequential = ExecutionOptions(); sequential.parallelAggregation = false
+        var neither = ExecutionOptions(); neither.encodedPredicates = false; neither.parallelAggregation = false
+        var nonEmpty = 0
+        for (q, params) in queries {
+            let reference = try table(q, params, rewrite: true, ExecutionOptions())
+            if reference.count > 1 { nonEmpty += 1 }
+            XCTAssertEqual(try table(q, params, rewrite: false, ExecutionOptions()), reference, "rewrites off: \(q)")
+            XCTAssertEqual(try table(q, params, rewrite: true, plain), reference, "encoded predicates off: \(q)")
+            XCTAssertEqual(try table(q, params, rewrite: true, sequential), reference, "sequential: \(q)")
+            XCTAssertEqual(try table(q, params, rewrite: false, neither), reference, "all off: \(q)")
+        }
+        XCTAssertGreaterThan(nonEmpty, queries.count * 3 / 4)
+    }
+
     func testQuickselectMatchesSort() {
         var rng = RNG(s: 1)
         for _ in 0..<200 {

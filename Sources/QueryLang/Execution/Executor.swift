@@ -17,6 +17,10 @@ public struct ExecutionOptions: Sendable {
     public var maxResultBytes = 64 << 20
     /// Which side of a join is built into the hash table (the other streams).
     public var joinBuildSide = JoinBuildSide.smaller
+    /// Predicates evaluated on encoded data: string lookups in the stored form, one-column string
+    /// predicates once per dictionary value, comparisons on dictionary codes. Off only to check
+    /// that they change no result.
+    public var encodedPredicates = true
     public enum JoinBuildSide: Sendable { case smaller, left, right }
     public init() {}
 }
@@ -101,7 +105,7 @@ final class QueryExecutor {
 
     /// Rows where the predicate is exactly true.
     func select(_ pred: BoundExpr, _ b: Batch) throws -> [Int32] {
-        if let sel = try selectByDictionary(pred, b) { return sel }
+        if options.encodedPredicates, let sel = try selectByDictionary(pred, b) { return sel }
         let p = try pred.eval(b)
         let v = p.int64Values, valid = p.validity
         var sel: [Int32] = []
@@ -233,7 +237,7 @@ final class QueryExecutor {
     func filterSegment(_ seg: SegmentInfo, _ pred: BoundExpr, _ plan: LateMaterialization) throws -> (SegmentScan, Batch, [Int32]) {
         let s = try openScan(seg, plan.schema, plan.request)
         if s.rowCount == 0 { return (s, Batch(names: plan.first, columns: [], count: 0), []) }
-        if let (column, value) = plan.lookup, let equal = try storage({ try s.open.rows(where: column, equals: value) }) {
+        if options.encodedPredicates, let (column, value) = plan.lookup, let equal = try storage({ try s.open.rows(where: column, equals: value) }) {
             // `column == "value"` holds only on these rows: the rest of the predicate runs on them alone.
             var candidates: [Int32] = []
             if let w = s.window {
@@ -252,7 +256,7 @@ final class QueryExecutor {
             let sel = try select(pred, p)
             return (s, p.gathered(sel), sel.map { candidates[Int($0)] })
         }
-        let p = try read(s, plan.first, dictionaryOnly: plan.firstCodes)
+        let p = try read(s, plan.first, dictionaryOnly: options.encodedPredicates ? plan.firstCodes : [])
         let sel = try select(pred, p)
         return (s, sel.count == p.count ? p : p.gathered(sel), sel)
     }

@@ -107,7 +107,10 @@ indirect enum PlanNode {
 /// Planner rewrites: only the columns needed are read, and comparisons of a table's time column
 /// or of a column with a constant go into the scan to prune segments.
 enum Planner {
-    static func optimize(_ node: PlanNode, window: (Int64?, Int64?)) -> PlanNode {
+    /// With `rewrite` false only the query's time window reaches the scans: every column is read,
+    /// dynamic keys come from their JSON, and filters prune nothing (for metamorphic tests).
+    static func optimize(_ node: PlanNode, window: (Int64?, Int64?), rewrite: Bool = true) -> PlanNode {
+        guard rewrite else { return pushPredicates(node, window: window, absorb: false) }
         let pushed = pushPredicates(useSubcolumns(node), window: window)
         return prune(pushed, needed: nil)
     }
@@ -157,14 +160,16 @@ enum Planner {
             var ln = Set<String>(), rn = Set<String>()
             for k in lk { ln.formUnion(names(k)) }
             for k in rk { rn.formUnion(names(k)) }
-            for o in out where needed?.contains(o.name) ?? true { if o.side == 0 { ln.insert(o.source) } else { rn.insert(o.source) } }
-            return .join(prune(l, needed: ln), prune(r, needed: rn), kind: kind, leftKeys: lk, rightKeys: rk, output: out)
+            // Output columns nobody reads are dropped with the input columns they came from.
+            let kept = needed.map { n in out.filter { n.contains($0.name) } } ?? out
+            for o in kept { if o.side == 0 { ln.insert(o.source) } else { rn.insert(o.source) } }
+            return .join(prune(l, needed: ln), prune(r, needed: rn), kind: kind, leftKeys: lk, rightKeys: rk, output: kept)
         }
     }
 
-    static func pushPredicates(_ node: PlanNode, window: (Int64?, Int64?)) -> PlanNode {
+    static func pushPredicates(_ node: PlanNode, window: (Int64?, Int64?), absorb: Bool = true) -> PlanNode {
         switch node {
-        case .makeSeries(let c, let spec): return .makeSeries(pushPredicates(c, window: window), spec)
+        case .makeSeries(let c, let spec): return .makeSeries(pushPredicates(c, window: window, absorb: absorb), spec)
         case .scan(let t, let s, var r):
             if s.timeColumn != nil {
                 if let f = window.0 { r.timeFrom = max(r.timeFrom ?? f, f) }
@@ -172,11 +177,11 @@ enum Planner {
             }
             return .scan(table: t, schema: s, request: r)
         case .filter(let c, let p):
-            var child = pushPredicates(c, window: window)
-            if case .scan(let t, let s, var r) = child {
+            var child = pushPredicates(c, window: window, absorb: absorb)
+            if absorb, case .scan(let t, let s, var r) = child {
                 // Conditions on the time column become the scan's exact window, which reads only
                 // the rows inside it: they need no evaluating again.
-                let rest = conjuncts(p).filter { !absorb($0, schema: s, into: &r) }
+                let rest = conjuncts(p).filter { !Planner.absorb($0, schema: s, into: &r) }
                 child = .scan(table: t, schema: s, request: r)
                 guard let first = rest.first else { return child }
                 let pred = rest.dropFirst().reduce(first) { a, b in
@@ -185,21 +190,21 @@ enum Planner {
                 return .filter(child, pred)
             }
             return .filter(child, p)
-        case .project(let c, let cols): return .project(pushPredicates(c, window: window), cols)
-        case .summarize(let c, let k, let a): return .summarize(pushPredicates(c, window: window), keys: k, aggregates: a)
-        case .sort(let c, let k, let l): return .sort(pushPredicates(c, window: window), k, limit: l)
-        case .take(let c, let n): return .take(pushPredicates(c, window: window), n)
-        case .count(let c): return .count(pushPredicates(c, window: window))
-        case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map { pushPredicates($0, window: window) }, withSource: ws, names: n, types: t, sourceNames: sn)
-        case .render(let c, let k): return .render(pushPredicates(c, window: window), k)
-        case .serialize(let c): return .serialize(pushPredicates(c, window: window))
-        case .sample(let c, let n): return .sample(pushPredicates(c, window: window), n)
+        case .project(let c, let cols): return .project(pushPredicates(c, window: window, absorb: absorb), cols)
+        case .summarize(let c, let k, let a): return .summarize(pushPredicates(c, window: window, absorb: absorb), keys: k, aggregates: a)
+        case .sort(let c, let k, let l): return .sort(pushPredicates(c, window: window, absorb: absorb), k, limit: l)
+        case .take(let c, let n): return .take(pushPredicates(c, window: window, absorb: absorb), n)
+        case .count(let c): return .count(pushPredicates(c, window: window, absorb: absorb))
+        case .union(let cs, let ws, let n, let t, let sn): return .union(cs.map { pushPredicates($0, window: window, absorb: absorb) }, withSource: ws, names: n, types: t, sourceNames: sn)
+        case .render(let c, let k): return .render(pushPredicates(c, window: window, absorb: absorb), k)
+        case .serialize(let c): return .serialize(pushPredicates(c, window: window, absorb: absorb))
+        case .sample(let c, let n): return .sample(pushPredicates(c, window: window, absorb: absorb), n)
         case .mvExpand(let c, let items, let ix, let bag, let lim, let n, let t):
-            return .mvExpand(pushPredicates(c, window: window), items: items, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
+            return .mvExpand(pushPredicates(c, window: window, absorb: absorb), items: items, itemIndex: ix, bagAsArray: bag, limit: lim, names: n, types: t)
         case .parse(let c, let src, let re, let cols, let n, let t):
-            return .parse(pushPredicates(c, window: window), source: src, regex: re, columns: cols, names: n, types: t)
+            return .parse(pushPredicates(c, window: window, absorb: absorb), source: src, regex: re, columns: cols, names: n, types: t)
         case .join(let l, let r, let kind, let lk, let rk, let out):
-            return .join(pushPredicates(l, window: window), pushPredicates(r, window: window), kind: kind, leftKeys: lk, rightKeys: rk, output: out)
+            return .join(pushPredicates(l, window: window, absorb: absorb), pushPredicates(r, window: window, absorb: absorb), kind: kind, leftKeys: lk, rightKeys: rk, output: out)
         case .values: return node
         }
     }
