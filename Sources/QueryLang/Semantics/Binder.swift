@@ -212,7 +212,12 @@ final class Binder {
         case .subquery(let p):
             return try bindPipeline(p)
         case .call(let name, let args):
-            guard let (params, body) = functions[name] else { throw Diagnostic(Msg.unknownTable(name), r) }
+            guard let (params, body) = functions[name] else {
+                if ScalarFunctions.table[name] != nil || Aggregates.names.contains(name) {
+                    throw Diagnostic(Msg.unexpectedToken("a call of the scalar function '\(name)'", expected: "a tabular expression (a table, datatable, print, range…)"), r)
+                }
+                throw Diagnostic(Msg.unknownTable(name), r)
+            }
             return try invoke(name, params, body, args, r)
         }
     }
@@ -222,6 +227,29 @@ final class Binder {
         let saved = (scalars, tabulars)
         defer { (scalars, tabulars) = saved }
         for (k, p) in params.enumerated() {
+            if let want = p.tabularColumns {
+                guard k < args.count else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
+                let arg: Pipeline
+                switch args[k].kind {
+                case .subquery(let q): arg = q
+                case .name(let t): arg = Pipeline(source: .table(t), sourceRange: args[k].range, operators: [], range: args[k].range)
+                default:
+                    throw Diagnostic(Msg.argumentType(name, "parameter '\(p.name)' takes a tabular expression"), args[k].range)
+                }
+                // The argument must have the declared columns, of the declared types.
+                let node = try bindPipeline(arg)
+                for c in want {
+                    guard let i = node.names.firstIndex(of: c.name) else {
+                        throw Diagnostic(Msg.argumentType(name, "the table passed as '\(p.name)' has no column '\(c.name)'"), args[k].range)
+                    }
+                    guard node.types[i] == c.type else {
+                        throw Diagnostic(Msg.argumentType(name, "column '\(c.name)' of '\(p.name)' is \(node.types[i].name), not \(c.type.name)"), args[k].range)
+                    }
+                }
+                tabulars[p.name] = arg
+                scalars[p.name] = nil
+                continue
+            }
             if k < args.count { scalars[p.name] = try bindExpr(args[k], Relation(names: [], types: [])) }
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, Relation(names: [], types: [])) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }

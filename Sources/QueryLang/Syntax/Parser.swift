@@ -127,15 +127,62 @@ struct Parser {
             if case .name(let n) = e.kind {
                 return .query(Pipeline(source: .table(n), sourceRange: e.range, operators: [], range: e.range))
             }
+            // A call alone: a tabular function's (the binder says so if it is a scalar one).
+            if case .call(let n, let args) = e.kind {
+                return .query(Pipeline(source: .call(n, args), sourceRange: e.range, operators: [], range: e.range))
+            }
             // A bare expression as a query: `print`-like, as Kusto does for `1 + 1`? Kusto rejects it.
             diagnostics.append(Diagnostic(Msg.unexpectedToken("an expression", expected: "a tabular expression (a table, datatable, print, range…)"), e.range))
             throw Stop()
         }
     }
 
+    /// Does a tabular expression start `k` tokens ahead (datatable, or a name piped on)?
+    func startsTabular(_ k: Int) -> Bool {
+        isWord("datatable", peek(k)) || (peek(k).kind == .identifier && isPunct("|", peek(k + 1)))
+    }
+
+    /// A function's argument: a tabular one — `(T | …)`, `(datatable(…)[…])`, `T | …` — or a scalar.
+    mutating func functionArgument() throws -> Expr {
+        if isPunct("(") && startsTabular(1) {
+            let start = advance().range.start
+            let p = try pipeline()
+            let end = tok.range.end
+            try expectPunct(")")
+            return Expr(kind: .subquery(p), range: SourceRange(start, end))
+        }
+        if isWord("datatable") || startsTabular(0) {
+            let p = try pipeline()
+            return Expr(kind: .subquery(p), range: p.range)
+        }
+        return try expression()
+    }
+
     mutating func parameter() throws -> QueryParameter {
         let n = try identifier("a parameter name")
         try expectPunct(":")
+        if acceptPunct("(") {
+            // A tabular parameter: (*) or (name:type, …)
+            var cols: [ColumnSchema] = []
+            if !acceptPunct("*") {
+                while !isPunct(")") {
+                    let c = try identifier("a column name")
+                    try expectPunct(":")
+                    let ct = try identifier("a type")
+                    guard let type = KustoType(name: ct.text) else {
+                        diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(ct.text)'", expected: "a type (string, long, datetime, timespan…)"), ct.range))
+                        throw Stop()
+                    }
+                    cols.append(ColumnSchema(name: c.text, type: type))
+                    if !acceptPunct(",") { break }
+                }
+            }
+            let end = tok.range.end
+            try expectPunct(")")
+            var p = QueryParameter(name: n.text, type: .dynamic, defaultValue: nil, range: SourceRange(n.range.start, end))
+            p.tabularColumns = cols
+            return p
+        }
         let t = try identifier("a type")
         guard let type = KustoType(name: t.text) else {
             diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(t.text)'", expected: "a type (string, long, datetime, timespan…)"), t.range))
@@ -194,7 +241,7 @@ struct Parser {
             do {
                 ops.append(try tabularOperator())
                 // An operator must end at '|', ';', ')' or the end; anything else is its mistake.
-                if !(isPunct("|") || isPunct(";") || isPunct(")") || isPunct(",") || atEnd) { throw fail("'|' or the end of the query") }
+                if !(isPunct("|") || isPunct(";") || isPunct(")") || isPunct(",") || isPunct("}") || atEnd) { throw fail("'|' or the end of the query") }
             } catch {
                 // Report it, then go on at the next '|' of this pipeline: a later operator's own
                 // mistake is independent of this one, so it is reported too (one error each).
@@ -264,7 +311,7 @@ struct Parser {
         if acceptPunct("(") {
             // A call of a tabular function defined with `let`.
             var args: [Expr] = []
-            while !isPunct(")") { args.append(try expression()); if !acceptPunct(",") { break } }
+            while !isPunct(")") { args.append(try functionArgument()); if !acceptPunct(",") { break } }
             try expectPunct(")")
             return (.call(n.text, args), r(&self))
         }
@@ -703,7 +750,7 @@ struct Parser {
                 _ = advance(); _ = advance()
                 var args: [Expr] = []
                 while !isPunct(")") {
-                    args.append(try namedArgument())
+                    args.append((isPunct("(") && startsTabular(1)) || startsTabular(0) ? try functionArgument() : try namedArgument())
                     if !acceptPunct(",") { break }
                 }
                 let end = tok.range.end

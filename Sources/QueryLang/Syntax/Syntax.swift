@@ -112,6 +112,9 @@ public struct QueryParameter: Sendable {
     public var type: KustoType
     public var defaultValue: Expr?
     public var range: SourceRange
+    /// A tabular parameter of a function, `t:(a:long, b:string)` or `t:(*)`: the columns the
+    /// argument must have (any others pass through). nil for a scalar parameter.
+    public var tabularColumns: [ColumnSchema]? = nil
 }
 
 public enum Statement: Sendable {
