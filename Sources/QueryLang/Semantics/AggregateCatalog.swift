@@ -111,11 +111,13 @@ enum Aggregates {
             var exprs: [BoundExpr] = [], outs: [(String, KustoType)] = []
             for (k, a) in args.enumerated() {
                 if case .star = a.kind {
-                    for (n, t) in zip(rel.names, rel.types) { exprs.append(ColumnRef(name: n, type: t, range: a.range)); outs.append((n, t)) }
+                    for (n, t) in zip(rel.names, rel.types) { exprs.append(ColumnRef(name: n, type: t, range: a.range)); outs.append((name == "any" ? "any_" + n : n, t)) }
                     continue
                 }
                 let e = try arg(k)
-                exprs.append(e); outs.append((b.derivedName(a) ?? "\(name)_", e.type))
+                // The deprecated any() prefixes its columns with any_ (Kusto's docs); take_any() does not.
+                let derived = b.derivedName(a).map { name == "any" ? "any_" + $0 : $0 }
+                exprs.append(e); outs.append((derived ?? "\(name)_", e.type))
             }
             let types = outs.map(\.1)
             return AggregateSpec(name: name, args: exprs, outputs: outs, make: { TakeAnyState(types: types) })

@@ -658,9 +658,13 @@ final class Binder {
                     if spec.outputs.count == 1 { spec.outputs[0].0 = n }
                     else { for k in spec.outputs.indices { spec.outputs[k].0 = k == 0 ? n : spec.outputs[k].0 } }
                 }
+                let star = args.contains { if case .star = $0.kind { return true }; return false }
                 for k in spec.outputs.indices {
-                    // arg_max(x, *) may output a by-column again: that one is not repeated.
-                    if spec.name.hasPrefix("arg_") && keys.contains(where: { $0.0 == spec.outputs[k].0 }) && k > 0 { spec.outputs[k].0 = "__dup_\(k)_" + spec.outputs[k].0; continue }
+                    // arg_max(x, *) and take_any(*) may output a by-column again: that one is not repeated.
+                    let repeatsKey = keys.contains(where: { $0.0 == spec.outputs[k].0 })
+                    if repeatsKey && ((spec.name.hasPrefix("arg_") && k > 0) || (spec.name == "take_any" && star)) {
+                        spec.outputs[k].0 = "__dup_\(k)_" + spec.outputs[k].0; continue
+                    }
                     spec.outputs[k].0 = claim(spec.outputs[k].0)
                     finalCols.append((spec.outputs[k].0, ColumnRef(name: spec.outputs[k].0, type: spec.outputs[k].1, range: a.expr.range)))
                 }
