@@ -273,11 +273,29 @@ final class Binder {
             nodes.append(try bindPipeline(p))
             if case .table(let n) = p.source, p.operators.isEmpty { srcNames.append(n) } else { srcNames.append("union_arg\(srcNames.count)") }
         }
+        // One output column per name and type: a name that comes with several types gives one
+        // column per type, named name_type (Kusto's outer union), made unique with a number.
+        var typesOf: [String: [KustoType]] = [:]
+        for n in nodes { for (name, t) in zip(n.names, n.types) where !(typesOf[name]?.contains(t) ?? false) { typesOf[name, default: []].append(t) } }
         var names: [String] = [], types: [KustoType] = []
+        var output: [String: String] = [:]   // "name\u{1}type" → output column
+        func key(_ name: String, _ t: KustoType) -> String { name + "\u{1}" + t.name }
         for n in nodes {
-            for (name, t) in zip(n.names, n.types) {
-                if let i = names.firstIndex(of: name) { types[i] = TypeWidening.widened(types[i], t) } else { names.append(name); types.append(t) }
+            for (name, t) in zip(n.names, n.types) where output[key(name, t)] == nil {
+                var out = (typesOf[name]?.count ?? 1) > 1 ? name + "_" + t.name : name
+                if names.contains(out) {
+                    var k = 1
+                    while names.contains(out + String(k)) { k += 1 }
+                    out += String(k)
+                }
+                output[key(name, t)] = out
+                names.append(out); types.append(t)
             }
+        }
+        nodes = nodes.map { n in
+            let renamed = zip(n.names, n.types).map { output[key($0, $1)]! }
+            guard renamed != n.names else { return n }
+            return .project(n, zip(zip(n.names, n.types), renamed).map { ($1, ColumnRef(name: $0.0, type: $0.1, range: SourceRange(0, 0)) as BoundExpr) })
         }
         if let ws = withSource { names.insert(ws, at: 0); types.insert(.string, at: 0) }
         return .union(nodes, withSource: withSource, names: names, types: types, sourceNames: srcNames)
