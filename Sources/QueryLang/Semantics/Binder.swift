@@ -194,7 +194,8 @@ final class Binder {
             let lo = try bindExpr(a, empty), hi = try bindExpr(b, empty), st = try bindExpr(c, empty)
             guard let x = lo.constant, let y = hi.constant, let z = st.constant else { throw Diagnostic(Msg.constantRequired("range bounds and step"), r) }
             var out: [Value] = []
-            let type = lo.type == .datetime ? KustoType.datetime : lo.type == .timespan ? .timespan : (lo.type == .real || hi.type == .real || st.type == .real) ? .real : .long
+            let type = lo.type == .datetime ? KustoType.datetime : lo.type == .timespan ? .timespan : (lo.type == .real || hi.type == .real || st.type == .real) ? .real
+                : (lo.type == .int && hi.type == .int && st.type == .int) ? .int : .long
             if type == .real {
                 guard let s = z.asDouble, s != 0, let from = x.asDouble, let to = y.asDouble else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
                 var v = from
