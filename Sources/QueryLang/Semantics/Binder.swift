@@ -19,6 +19,8 @@ final class Binder {
     var parameters: [String: Value]
     var diagnostics: [Diagnostic] = []
     var renderKind: String? = nil
+    /// Tables computed once by `let T = materialize(…)`.
+    var materializedTables: [String: PlanNode] = [:]
     /// True while binding an operator whose input has a defined row order.
     var rowSetSerialized = false
 
@@ -32,6 +34,10 @@ final class Binder {
             do {
                 switch st {
                 case .letScalar(let n, let e, let r):
+                    if case .call("materialize", let args) = e.kind {
+                        materializedTables[n] = try materialize(args, e.range)
+                        continue
+                    }
                     // `let T = requests;` names a table: the parser cannot tell a name's kind.
                     if case .name(let m) = e.kind, scalars[m] == nil, isTabularName(m) {
                         tabulars[n] = Pipeline(source: .table(m), sourceRange: e.range, operators: [], range: r)
@@ -141,10 +147,25 @@ final class Binder {
 
     func relation(_ n: PlanNode) -> Relation { Relation(names: n.names, types: n.types) }
 
+    /// `materialize(T)`: the tabular expression runs once, now, and every reference reads its rows.
+    func materialize(_ args: [Expr], _ r: SourceRange) throws -> PlanNode {
+        guard args.count == 1 else { throw Diagnostic(Msg.argumentCount("materialize", "1", args.count), r) }
+        let p: Pipeline
+        switch args[0].kind {
+        case .subquery(let q): p = q
+        case .name(let t): p = Pipeline(source: .table(t), sourceRange: args[0].range, operators: [], range: args[0].range)
+        default: throw Diagnostic(Msg.argumentType("materialize", "takes a tabular expression"), args[0].range)
+        }
+        let plan = try bindPipeline(p)
+        guard let store = store else { throw Diagnostic(Msg.unsupportedOperator("materialize without a store"), r) }
+        let rows = try QueryExecutor(store: store, options: ExecutionOptions()).run(Planner.optimize(plan, window: (nil, nil)))
+        return .values(Batch(names: plan.names, columns: zip(rows.columns, plan.types).map { $0.type == $1 ? $0 : $0.converted(to: $1) }, count: rows.count))
+    }
+
     /// Does this name stand for a table: a let-bound tabular expression, a function without
     /// parameters, or a table of the store?
     func isTabularName(_ name: String) -> Bool {
-        if tabulars[name] != nil { return true }
+        if tabulars[name] != nil || materializedTables[name] != nil { return true }
         if let (params, _) = functions[name], params.isEmpty { return true }
         guard let store = store else { return false }
         return name == Store.rejectsTable || ((try? store.schema(of: name)) ?? nil) != nil
@@ -153,6 +174,7 @@ final class Binder {
     func bindSource(_ s: SourceKind, _ r: SourceRange) throws -> PlanNode {
         switch s {
         case .table(let name):
+            if let m = materializedTables[name] { return m }
             if let p = tabulars[name] { return try bindPipeline(p) }
             if scalars[name] != nil {
                 throw Diagnostic(Msg.unexpectedToken("'\(name)', a scalar value", expected: "a tabular expression (a table, datatable, print, range…)"), r)
@@ -212,6 +234,8 @@ final class Binder {
             return try bindUnion(ws, ps, r)
         case .subquery(let p):
             return try bindPipeline(p)
+        case .call("materialize", let args):
+            return try materialize(args, r)
         case .call(let name, let args):
             guard let (params, body) = functions[name] else {
                 if ScalarFunctions.table[name] != nil || Aggregates.names.contains(name) {

@@ -139,7 +139,8 @@ struct Parser {
 
     /// Does a tabular expression start `k` tokens ahead (datatable, or a name piped on)?
     func startsTabular(_ k: Int) -> Bool {
-        isWord("datatable", peek(k)) || (peek(k).kind == .identifier && isPunct("|", peek(k + 1)))
+        isWord("datatable", peek(k)) || (isWord("range", peek(k)) && peek(k + 1).kind == .identifier)
+            || (peek(k).kind == .identifier && isPunct("|", peek(k + 1)))
     }
 
     /// A function's argument: a tabular one — `(T | …)`, `(datatable(…)[…])`, `T | …` — or a scalar.
@@ -151,7 +152,7 @@ struct Parser {
             try expectPunct(")")
             return Expr(kind: .subquery(p), range: SourceRange(start, end))
         }
-        if isWord("datatable") || startsTabular(0) {
+        if startsTabular(0) {
             let p = try pipeline()
             return Expr(kind: .subquery(p), range: p.range)
         }
@@ -219,6 +220,8 @@ struct Parser {
             return .left(try pipeline())
         }
         if isWord("union") || isWord("print") { return .left(try pipeline()) }
+        // (T | …) in parentheses
+        if isPunct("(") && startsTabular(1) { return .left(try pipeline()) }
         let start = i
         let e = try expression()
         if isPunct("|") {
