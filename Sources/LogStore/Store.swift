@@ -50,7 +50,9 @@ public final class Store: @unchecked Sendable {
     static let catalogName = "catalog.sqlite"
 
     /// Opens the store at `path`; creates it when `create` is true and it does not exist.
-    public init(path: String, create: Bool = false, readOnly: Bool = false) throws {
+    /// `housekeeping` (when not read-only): first delete segment files a crashed writer left
+    /// unpublished, and retired files no query holds. Commands that only read skip it.
+    public init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true) throws {
         self.path = path
         self.readOnly = readOnly
         let fm = FileManager.default
@@ -62,7 +64,7 @@ public final class Store: @unchecked Sendable {
         }
         catalog = try Catalog(path: catalogPath, readOnly: readOnly)
         readersFD = open(path + "/readers.lock", (readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
-        if !readOnly { try? removeOrphans() }
+        if !readOnly && housekeeping { try? removeOrphans() }
     }
 
     deinit { if readersFD >= 0 { close(readersFD) } }

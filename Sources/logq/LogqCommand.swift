@@ -60,8 +60,10 @@ struct StoreOption: ParsableArguments {
 
     var path: String { store ?? ProcessInfo.processInfo.environment["LOGQ_STORE"] ?? "./.logq" }
 
-    func open(create: Bool = false, readOnly: Bool = false) -> Store {
-        do { return try Store(path: path, create: create, readOnly: readOnly) }
+    /// `forQuery`: a command that only reads leaves housekeeping to the next writer (a query's
+    /// start-up is part of its latency).
+    func open(create: Bool = false, readOnly: Bool = false, forQuery: Bool = false) -> Store {
+        do { return try Store(path: path, create: create, readOnly: readOnly, housekeeping: !forQuery) }
         catch { fail(error, code: ExitCodes.dataError) }
     }
 }
@@ -270,7 +272,7 @@ struct Query: ParsableCommand {
 
     func run() throws {
         let (q, name) = try readQuery(text: text, file: file)
-        let s = store.open(readOnly: false)
+        let s = store.open(forQuery: true)
         try runQuery(q, name: name, store: s, output: output)
     }
 }
@@ -303,7 +305,7 @@ struct Run: ParsableCommand {
             stderr("logq: error: \(path) needs \(missing.map { "--param \($0.name)=<\($0.type.name)>" }.joined(separator: " "))\n")
             throw ExitCode(ExitCodes.usageError)
         }
-        try runQuery(text, name: path, store: store.open(), output: output)
+        try runQuery(text, name: path, store: store.open(forQuery: true), output: output)
     }
 }
 
@@ -386,7 +388,7 @@ struct Explain: ParsableCommand {
     @Argument var text: String?
     func run() throws {
         let (q, name) = try readQuery(text: text, file: file)
-        do { print(try QueryEngine.compile(q, store: store.open(), options: try output.compileOptions()).explain(), terminator: "") }
+        do { print(try QueryEngine.compile(q, store: store.open(forQuery: true), options: try output.compileOptions()).explain(), terminator: "") }
         catch let f as CompileFailure { stderr(f.render(name: name)); throw ExitCode(ExitCodes.usageError) }
     }
 }
