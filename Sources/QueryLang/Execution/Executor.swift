@@ -627,6 +627,14 @@ final class QueryExecutor {
         }
     }
 
+    /// A join side's key columns (as the widened key types) and which rows have a null key.
+    static func joinKeys(_ exprs: [BoundExpr], _ keyTypes: [KustoType], _ b: Batch) throws -> ([Column], [Bool]) {
+        let cols = try zip(exprs, keyTypes).map { e, t -> Column in let c = try e.eval(b); return c.type == t ? c : c.converted(to: t) }
+        var hasNull = [Bool](repeating: false, count: b.count)
+        for c in cols where c.validity != nil || c.type == .dynamic { for i in 0..<b.count where c.isNull(i) { hasNull[i] = true } }
+        return (cols, hasNull)
+    }
+
     /// Hash join: the smaller side (by the catalog's estimate) is built into a table, the other
     /// streams. Rows whose key has a null never match.
     func executeJoin(_ left: PlanNode, _ right: PlanNode, _ kind: JoinKind, _ lk: [BoundExpr], _ rk: [BoundExpr],
@@ -643,12 +651,7 @@ final class QueryExecutor {
         try execute(right) { parts.append($0) }
         let R = QueryExecutor.concat(parts, names: right.names, types: right.types)
         let keyTypes = zip(lk, rk).map { TypeWidening.widened($0.type, $1.type) }
-        func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) {
-            let cols = try zip(exprs, keyTypes).map { e, t -> Column in let c = try e.eval(b); return c.type == t ? c : c.converted(to: t) }
-            var hasNull = [Bool](repeating: false, count: b.count)
-            for c in cols where c.validity != nil || c.type == .dynamic { for i in 0..<b.count where c.isNull(i) { hasNull[i] = true } }
-            return (cols, hasNull)
-        }
+        func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) { try QueryExecutor.joinKeys(exprs, keyTypes, b) }
         let table = GroupTable()
         let (rcols, rnull) = try keys(rk, R)
         let rids = table.assign(rcols, count: R.count)
@@ -721,12 +724,7 @@ extension QueryExecutor {
         let L = QueryExecutor.concat(parts, names: left.names, types: left.types)
         parts = []
         let keyTypes = zip(lk, rk).map { TypeWidening.widened($0.type, $1.type) }
-        func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) {
-            let cols = try zip(exprs, keyTypes).map { e, t -> Column in let c = try e.eval(b); return c.type == t ? c : c.converted(to: t) }
-            var hasNull = [Bool](repeating: false, count: b.count)
-            for c in cols where c.validity != nil || c.type == .dynamic { for i in 0..<b.count where c.isNull(i) { hasNull[i] = true } }
-            return (cols, hasNull)
-        }
+        func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) { try QueryExecutor.joinKeys(exprs, keyTypes, b) }
         let table = GroupTable()
         let (lcols, lnull) = try keys(lk, L)
         let lids = table.assign(lcols, count: L.count)
