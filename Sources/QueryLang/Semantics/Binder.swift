@@ -477,8 +477,6 @@ final class Binder {
             if items.isEmpty { return .serialize(input) }
             rowSetSerialized = true
             return try bindOperator(TabularOperator(kind: .extend(items), range: op.range, name: "extend"), .serialize(input))
-        default:
-            throw Diagnostic(Msg.unsupportedOperator(op.name), op.range)
         }
     }
 
