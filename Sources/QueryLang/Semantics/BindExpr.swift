@@ -50,6 +50,12 @@ extension Binder {
                 default: return .dynamic(.null)
                 }
             }
+        case .call("typeof", let args):
+            // typeof(T): a type literal (extract's result type, …), as a typed null.
+            guard args.count == 1, case .name(let n) = args[0].kind, let t = KustoType(name: n) else {
+                throw Diagnostic(Msg.argumentType("typeof", "takes a type name (string, long, real, datetime…)"), r)
+            }
+            return Constant(.null, type: t, range: r)
         case .call("toscalar", let args):
             // Runs the tabular expression once, at bind time: its first column of its first row.
             guard args.count == 1 else { throw Diagnostic(Msg.argumentCount("toscalar", "1", args.count), r) }

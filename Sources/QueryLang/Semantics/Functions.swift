@@ -444,6 +444,16 @@ enum ScalarFunctions {
                        ("log2", { Foundation.log2($0) }), ("sqrt", { $0.squareRoot() }), ("exp2", { Foundation.exp2($0) }), ("exp10", { Foundation.pow(10, $0) })] as [(String, (Double) -> Double)] {
             def([n], 1, 1) { a, r in call(n, a, .real, r) { v in v[0].asDouble.map { .real(f($0)) } ?? .null } }
         }
+        // The great-circle distance in meters on a sphere of radius 6,371,010 m (S2's Earth, which reproduces the docs' example);
+        // null for a coordinate out of range (longitude ±180, latitude ±90) or null.
+        def(["geo_distance_2points"], 4, 4) { a, r in call("geo_distance_2points", a, .real, r) { v in
+            guard let lon1 = v[0].asDouble, let lat1 = v[1].asDouble, let lon2 = v[2].asDouble, let lat2 = v[3].asDouble,
+                  abs(lon1) <= 180, abs(lon2) <= 180, abs(lat1) <= 90, abs(lat2) <= 90 else { return .null }
+            let rad = Double.pi / 180
+            let dLat = (lat2 - lat1) * rad, dLon = (lon2 - lon1) * rad
+            let h = pow(sin(dLat / 2), 2) + cos(lat1 * rad) * cos(lat2 * rad) * pow(sin(dLon / 2), 2)
+            return .real(2 * 6_371_010 * asin(min(1, sqrt(h))))
+        } }
         def(["pow"], 2, 2) { a, r in call("pow", a, .real, r) { v in
             guard let x = v[0].asDouble, let y = v[1].asDouble else { return .null }; return .real(Foundation.pow(x, y))
         } }
