@@ -60,6 +60,7 @@ final class DifferentialTests: XCTestCase {
             ("customEvents | where name == \"ProjectCreated\" or name == \"KnowledgeExtracted\" | summarize Count=count() by name, tostring(customDimensions.eventId)", [:]),
             ("requests | where timestamp between (datetime(\(from)) .. datetime(\(to))) and success == false | summarize count() by resultCode, cloud_RoleInstance", [:]),
             ("traces | where message has \"timeout\" | count", [:]),
+            ("requests | summarize o = binary_all_or(tolong(duration) % 64), a = binary_all_and(tolong(duration) + 1024), x = binary_all_xor(itemCount) by name", [:]),
             ("requests | where operation_Id == \"\(m.needleOperationId)\"", [:]),
             ("requests | where id == \"\(id)\" or name == \"x\" | project timestamp, name, id", [:]),
             ("requests | where id == \"\(id)\" and timestamp > datetime(\(from)) - 3d | project timestamp, name, id", [:]),

@@ -5,7 +5,8 @@ import LogStore
 enum Aggregates {
     static let names = ["count", "countif", "sum", "sumif", "avg", "avgif", "min", "max", "minif", "maxif", "dcount", "dcountif",
                         "percentile", "percentiles", "percentiles_array", "make_list", "make_set", "make_bag", "make_list_if", "make_set_if",
-                        "arg_max", "arg_min", "take_any", "any", "stdev", "stdevp", "variance", "variancep", "stdevif", "varianceif"]
+                        "arg_max", "arg_min", "take_any", "any", "stdev", "stdevp", "variance", "variancep", "stdevif", "varianceif",
+                        "binary_all_and", "binary_all_or", "binary_all_xor"]
     static func isAggregate(_ n: String) -> Bool { names.contains(n) }
 
     static func numberText(_ v: Value) -> String {
@@ -39,6 +40,14 @@ enum Aggregates {
             try count(0, 1)
             let a = try args.map { try b.bindExpr($0, rel) }
             return AggregateSpec(name: name, args: a, outputs: [("count_", .long)], make: { CountState(nonNull: !a.isEmpty) })
+        case "binary_all_and", "binary_all_or", "binary_all_xor":
+            try count(1, 1)
+            let x = try arg(0)
+            guard x.type == .long || x.type == .int || x.type == .bool else {
+                throw Diagnostic(Msg.argumentType(name, "expects a long, got \(x.type.name)"), args[0].range)
+            }
+            let op: BinaryAllState.Op = name.hasSuffix("and") ? .and : name.hasSuffix("xor") ? .xor : .or
+            return AggregateSpec(name: name, args: [x], outputs: [("\(name)_\(argName(0))", .long)], make: { BinaryAllState(op) })
         case "countif":
             try count(1, 1)
             return AggregateSpec(name: name, args: [try predicate(0)], outputs: [("countif_", .long)], make: { CountIfState() })
