@@ -98,6 +98,9 @@ final class CLITests: XCTestCase {
         let b = try logq(["query", "--store", tmp + "/s", "--max-rows-scanned", "1", "bad | count"])
         XCTAssertEqual(b.code, 2)
         XCTAssertTrue(b.err.contains("error LQ3001: the query read more than 1 rows (raise the limit with --max-rows-scanned)"), b.err)
+        // take decodes only the rows it keeps: those are what the budget counts.
+        let t1 = try logq(["query", "--store", tmp + "/s", "--format", "csv", "--max-rows-scanned", "1", "bad | take 1"])
+        XCTAssertEqual(t1.out, "a\n1\n", t1.err)
         // A memory budget below what the process already holds stops the query with an error, not a crash.
         let m = try logq(["query", "--store", tmp + "/s", "--max-memory", "1", "range i from 1 to 100000 step 1 | summarize count() by i % 7"])
         XCTAssertEqual(m.code, 2)

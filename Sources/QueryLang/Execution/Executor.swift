@@ -163,18 +163,23 @@ final class QueryExecutor {
         catch let e as StoreError { throw Diagnostic(Msg.storage(e.description), SourceRange(0, 0)) }
     }
 
-    func openScan(_ seg: SegmentInfo, _ schema: TableSchema, _ request: ScanRequest) throws -> SegmentScan {
-        try checkDeadline()
-        let open = try storage { try store.openSegment(seg, schema: schema) }
+    /// Counts rows read against the budget (`--max-rows-scanned`).
+    func countRowsRead(_ n: Int, segment: SegmentInfo?) throws {
         statsLock.lock()
-        stats.scan.segmentsRead += 1
-        stats.scan.rowsRead += open.rows
-        stats.scan.bytesRead += seg.bytes
+        if let seg = segment { stats.scan.segmentsRead += 1; stats.scan.bytesRead += seg.bytes }
+        stats.scan.rowsRead += n
         let rowsRead = stats.scan.rowsRead
         statsLock.unlock()
         if let lim = options.maxRowsScanned, rowsRead > lim {
             throw Diagnostic(Msg.budget("the query read more than \(lim) rows (raise the limit with --max-rows-scanned)"), SourceRange(0, 0))
         }
+    }
+
+    /// `countRows`: false when the caller counts the rows it decodes itself (take).
+    func openScan(_ seg: SegmentInfo, _ schema: TableSchema, _ request: ScanRequest, countRows: Bool = true) throws -> SegmentScan {
+        try checkDeadline()
+        let open = try storage { try store.openSegment(seg, schema: schema) }
+        try countRowsRead(countRows ? open.rows : 0, segment: seg)
         // Segments overlap the window; their rows may not, unless the segment lies inside it.
         guard let tc = schema.timeColumn, request.timeFrom != nil || request.timeTo != nil else { return SegmentScan(open: open, window: nil) }
         if let mn = seg.minTime, let mx = seg.maxTime, request.timeFrom.map({ mn >= $0 }) ?? true, request.timeTo.map({ mx < $0 }) ?? true,
@@ -475,8 +480,10 @@ final class QueryExecutor {
             var left = n
             let cols = request.columns ?? schema.columns.map(\.name)
             for seg in try keptSegments(table, request) where left > 0 {
-                let scan = try openScan(seg, schema, request)
+                let scan = try openScan(seg, schema, request, countRows: false)
                 let n = min(left, scan.rowCount)
+                // Rows read: those kept, and the time column's when the window was worked out from it.
+                try countRowsRead(n + (scan.window != nil ? scan.open.rows : 0), segment: nil)
                 if n == 0 { continue }
                 let b = try read(scan, cols, rows: n == scan.rowCount ? nil : (0..<Int32(n)).map { $0 })
                 left -= b.count

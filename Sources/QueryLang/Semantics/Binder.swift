@@ -288,7 +288,9 @@ final class Binder {
             default: break
             }
         }
-        guard let res = result else { throw Diagnostic(Msg.unknownTable(name), r) }
+        guard let res = result else {
+            throw Diagnostic(Msg.unexpectedToken("a call of '\(name)', a function that returns a scalar", expected: "a tabular expression (a table, datatable, print, range…)"), r)
+        }
         return res
     }
 
