@@ -16,17 +16,27 @@ public struct ResultTable: Sendable {
 
 /// A parsed and bound query, ready to run.
 public final class CompiledQuery {
-    let plan: PlanNode
+    /// The optimized plan bound at compile time (subqueries as placeholders, see `SubqueryEvaluator`).
+    let plan: any LogicalPlan
     let store: Store
     public let source: SourceText
     let renderKind: String?
+    /// For a query with toscalar/materialize/`in (…)` subqueries: binds it again with the given
+    /// executor running them, and optimizes. Nil when the compiled plan is complete.
+    let rebind: ((QueryExecutor) throws -> any LogicalPlan)?
 
-    init(plan: PlanNode, store: Store, source: SourceText, renderKind: String?) {
-        self.plan = plan; self.store = store; self.source = source; self.renderKind = renderKind
+    init(plan: any LogicalPlan, store: Store, source: SourceText, renderKind: String?, rebind: ((QueryExecutor) throws -> any LogicalPlan)? = nil) {
+        self.plan = plan; self.store = store; self.source = source; self.renderKind = renderKind; self.rebind = rebind
     }
 
     public var outputNames: [String] { plan.names }
     public var outputTypes: [KustoType] { plan.types }
+
+    /// The plan to execute on `ex`: subqueries run now, on `ex`; join sides chosen by its options.
+    func executablePlan(_ ex: QueryExecutor) throws -> any LogicalPlan {
+        let bound = try rebind?(ex) ?? plan
+        return Planner.chooseJoinSides(bound, store: store, policy: ex.options.joinBuildSide)
+    }
 
     public func run(options: ExecutionOptions = ExecutionOptions()) throws -> ResultTable {
         let t0 = Date()
@@ -34,6 +44,7 @@ public final class CompiledQuery {
         let lease = store.beginRead()
         defer { withExtendedLifetime(lease) {} }
         let ex = QueryExecutor(store: store, options: options)
+        let plan = try executablePlan(ex)
         var b = try ex.run(plan)
         var warnings: [String] = []
         if options.truncate && b.count > options.maxResultRows {
@@ -66,46 +77,11 @@ public final class CompiledQuery {
     }
 
     /// The optimized plan, with what was pushed into each scan and how many segments it keeps.
+    /// Subqueries run (with default options) so that materialized tables show their rows.
     public func explain() -> String {
-        var out = ""
-        func walk(_ n: PlanNode, _ depth: Int) {
-            let pad = String(repeating: "  ", count: depth)
-            switch n {
-            case .scan(let t, let s, let r):
-                out += "\(pad)Scan \(t) columns=[\((r.columns ?? s.columns.map(\.name)).map { $0.replacingOccurrences(of: "\u{1F}", with: ".") }.joined(separator: ", "))]"
-                if r.timeFrom != nil || r.timeTo != nil {
-                    out += " time=[\(r.timeFrom.map(Ticks.formatDatetime) ?? "-inf") .. \(r.timeTo.map(Ticks.formatDatetime) ?? "+inf"))"
-                }
-                if !r.predicates.isEmpty { out += " predicates=\(r.predicates.map { "\($0)" }.joined(separator: "; "))" }
-                if let p = try? store.plan(t, r) { out += " segments: \(p.kept.count) kept, \(p.pruned) pruned" }
-                out += "\n"
-            case .values(let b): out += "\(pad)Values rows=\(b.count) columns=[\(b.names.joined(separator: ", "))]\n"
-            case .filter(let c, _): out += "\(pad)Filter\n"; walk(c, depth + 1)
-            case .project(let c, let cols): out += "\(pad)Project [\(cols.map(\.0).joined(separator: ", "))]\n"; walk(c, depth + 1)
-            case .summarize(let c, let k, let a):
-                out += "\(pad)Summarize by=[\(k.map(\.0).joined(separator: ", "))] aggregates=[\(a.map { $0.outputs.map(\.0).joined(separator: ", ") }.joined(separator: ", "))]\n"
-                walk(c, depth + 1)
-            case .sort(let c, let k, let l): out += "\(pad)\(l.map { "Top \($0)" } ?? "Sort") keys=\(k.count)\n"; walk(c, depth + 1)
-            case .take(let c, let n): out += "\(pad)Take \(n)\n"; walk(c, depth + 1)
-            case .count(let c): out += "\(pad)Count\n"; walk(c, depth + 1)
-            case .union(let cs, _, _, _, _): out += "\(pad)Union\n"; for c in cs { walk(c, depth + 1) }
-            case .render(let c, let k): out += "\(pad)Render \(k)\n"; walk(c, depth + 1)
-            case .serialize(let c): out += "\(pad)Serialize\n"; walk(c, depth + 1)
-            case .sample(let c, let n): out += "\(pad)Sample \(n)\n"; walk(c, depth + 1)
-            case .makeSeries(let c, let spec): out += "\(pad)MakeSeries [\(spec.names.joined(separator: ", "))]\n"; walk(c, depth + 1)
-            case .mvExpand(let c, let items, _, _, _, _, _): out += "\(pad)MvExpand [\(items.map(\.name).joined(separator: ", "))]\n"; walk(c, depth + 1)
-            case .parse(let c, _, _, let cols, _, _): out += "\(pad)Parse [\(cols.map(\.0).joined(separator: ", "))]\n"; walk(c, depth + 1)
-            case .join(let l, let r, let kind, _, _, _):
-                let ex = QueryExecutor(store: store, options: ExecutionOptions())
-                let le = ex.estimatedRows(l), re = ex.estimatedRows(r)
-                let side = le != nil && re != nil && le! * 2 < re! ? "left" : "right"
-                func rows(_ e: Int?) -> String { e.map { "≤\($0)" } ?? "?" }
-                out += "\(pad)Join \(kind.rawValue) (hash on the \(side) side; rows \(rows(le)) left, \(rows(re)) right)\n"
-                walk(l, depth + 1); walk(r, depth + 1)
-            }
-        }
-        walk(plan, 0)
-        return out
+        let ex = QueryExecutor(store: store, options: ExecutionOptions())
+        let shown = (try? executablePlan(ex)) ?? Planner.chooseJoinSides(plan, store: store, policy: .smaller)
+        return shown.explain(store)
     }
 }
 
@@ -128,11 +104,33 @@ public enum QueryEngine {
         let src = SourceText(text)
         let (script, parseDiags) = Parser.parse(src)
         if !parseDiags.isEmpty { throw CompileFailure(source: src, diagnostics: parseDiags) }
-        let binder = Binder(store: store, source: src, parameters: options.parameters)
-        let plan = binder.bind(script)
+        let deferred = DeferredSubqueries()
+        var binder = Binder(store: store, source: src, parameters: options.parameters, subqueries: deferred)
+        var plan = binder.bind(script)
+        if deferred.used && (!binder.diagnostics.isEmpty || plan == nil) {
+            // A placeholder can cause an error of its own (`range x from 1 to toscalar(…)` needs
+            // the value): only then do the subqueries run at compile time, to report exactly the
+            // diagnostics that binding with their values gives.
+            binder = Binder(store: store, source: src, parameters: options.parameters,
+                            subqueries: LiveSubqueries(executor: QueryExecutor(store: store, options: ExecutionOptions())))
+            plan = binder.bind(script)
+        }
         if !binder.diagnostics.isEmpty || plan == nil { throw CompileFailure(source: src, diagnostics: binder.diagnostics) }
-        let optimized = Planner.optimize(plan!, window: (options.timeFrom, options.timeTo), rewrite: options.rewrite)
-        return CompiledQuery(plan: optimized, store: store, source: src, renderKind: binder.renderKind)
+        let window = (options.timeFrom, options.timeTo), rewrite = options.rewrite
+        let optimized = Planner.optimize(plan!, window: window, rewrite: rewrite)
+        var rebind: ((QueryExecutor) throws -> any LogicalPlan)? = nil
+        if deferred.used {
+            rebind = { ex in
+                let live = LiveSubqueries(executor: ex)
+                let b = Binder(store: store, source: src, parameters: options.parameters, subqueries: live)
+                let p = b.bind(script)
+                if let f = live.failure { throw f }
+                if let d = b.diagnostics.first { throw d }
+                guard let bound = p else { preconditionFailure("internal error: bind gave neither a plan nor a diagnostic") }
+                return Planner.optimize(bound, window: window, rewrite: rewrite)
+            }
+        }
+        return CompiledQuery(plan: optimized, store: store, source: src, renderKind: binder.renderKind, rebind: rebind)
     }
 
     /// `.show tables`, Kusto's control command listing the tables (with logq's row counts).
@@ -150,7 +148,7 @@ public enum QueryEngine {
                       columns: [.strings(ByteStrings(names)), .strings(ByteStrings(names.map { _ in "logq" })),
                                 .strings(ByteStrings(names.map { _ in "" })), .strings(ByteStrings(names.map { _ in "" })), .ints(.long, rows)],
                       count: names.count)
-        return CompiledQuery(plan: .values(b), store: store, source: src, renderKind: nil)
+        return CompiledQuery(plan: ValuesNode(batch: b), store: store, source: src, renderKind: nil)
     }
 
     /// Only parses: for checking saved queries without a store.

@@ -57,7 +57,7 @@ extension Binder {
             }
             return Constant(.null, type: t, range: r)
         case .call("toscalar", let args):
-            // Runs the tabular expression once, at bind time: its first column of its first row.
+            // The tabular expression's first column of its first row, run once when the query runs.
             guard args.count == 1 else { throw Diagnostic(Msg.argumentCount("toscalar", "1", args.count), r) }
             guard case .subquery(let p) = args[0].kind else {
                 let e = try bindExpr(args[0], rel)
@@ -65,8 +65,8 @@ extension Binder {
                 return Constant(v, type: e.type, range: r)
             }
             let plan = try bindPipeline(p)
-            guard let store = store else { throw Diagnostic(Msg.unsupportedOperator("toscalar without a store"), r) }
-            let res = try QueryExecutor(store: store, options: ExecutionOptions()).run(plan)
+            guard store != nil else { throw Diagnostic(Msg.unsupportedOperator("toscalar without a store"), r) }
+            let res = try subqueries.evaluate(plan)
             guard let t = plan.types.first else { return Constant(.null, type: .dynamic, range: r) }
             let v = res.count > 0 && !res.columns.isEmpty ? res.columns[0].value(0) : .null
             return Constant(v, type: t, range: r)
@@ -328,10 +328,10 @@ extension Binder {
         var values: [Value] = []
         for it in items {
             if case .subquery(let p) = it.kind {
-                // `x in (T | project c)`: run the subquery at bind time (it is small in practice).
+                // `x in (T | project c)`: the subquery's first column, run once when the query runs.
                 let plan = try bindPipeline(p)
-                guard let store = store else { throw Diagnostic(Msg.unsupportedOperator("subquery without a store"), it.range) }
-                let res = try QueryExecutor(store: store, options: ExecutionOptions()).run(plan)
+                guard store != nil else { throw Diagnostic(Msg.unsupportedOperator("subquery without a store"), it.range) }
+                let res = try subqueries.evaluate(plan)
                 if let col = res.columns.first { for i in 0..<col.count { values.append(col.value(i)) } }
                 continue
             }

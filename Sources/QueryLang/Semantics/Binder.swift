@@ -20,16 +20,20 @@ final class Binder {
     var diagnostics: [Diagnostic] = []
     var renderKind: String? = nil
     /// Tables computed once by `let T = materialize(…)`.
-    var materializedTables: [String: PlanNode] = [:]
+    var materializedTables: [String: any LogicalPlan] = [:]
     /// True while binding an operator whose input has a defined row order.
     var rowSetSerialized = false
 
-    init(store: Store?, source: SourceText, parameters: [String: Value]) {
-        self.store = store; self.source = source; self.parameters = parameters
+    /// Runs toscalar, materialize and `in (…)` subqueries: placeholders at compile time, the
+    /// run's executor when the query runs.
+    let subqueries: any SubqueryEvaluator
+
+    init(store: Store?, source: SourceText, parameters: [String: Value], subqueries: any SubqueryEvaluator = DeferredSubqueries()) {
+        self.store = store; self.source = source; self.parameters = parameters; self.subqueries = subqueries
     }
 
-    func bind(_ script: Script) -> PlanNode? {
-        var result: PlanNode? = nil
+    func bind(_ script: Script) -> (any LogicalPlan)? {
+        var result: (any LogicalPlan)? = nil
         for st in script.statements {
             do {
                 switch st {
@@ -100,7 +104,7 @@ final class Binder {
 
     // MARK: pipelines
 
-    func bindPipeline(_ p: Pipeline) throws -> PlanNode {
+    func bindPipeline(_ p: Pipeline) throws -> any LogicalPlan {
         var node = try bindSource(p.source, p.sourceRange)
         var serialized = false
         let saved = rowSetSerialized
@@ -123,8 +127,9 @@ final class Binder {
                 break
             }
             // Row functions need every row in one ordered batch.
-            if serialized, case .project(let child, let cols) = node, cols.contains(where: { Binder.usesRowFunction($0.1) }) {
-                node = .project(.serialize(child), cols)
+            if serialized, var project = node as? ProjectNode, project.columns.contains(where: { Binder.usesRowFunction($0.1) }) {
+                project.input = SerializeNode(input: project.input)
+                node = project
             }
             switch op.kind {
             case .sort, .top, .serialize: serialized = true
@@ -145,10 +150,11 @@ final class Binder {
         return false
     }
 
-    func relation(_ n: PlanNode) -> Relation { Relation(names: n.names, types: n.types) }
+    func relation(_ n: any LogicalPlan) -> Relation { Relation(names: n.names, types: n.types) }
 
-    /// `materialize(T)`: the tabular expression runs once, now, and every reference reads its rows.
-    func materialize(_ args: [Expr], _ r: SourceRange) throws -> PlanNode {
+    /// `materialize(T)`: the tabular expression runs once (when the query runs, see
+    /// `SubqueryEvaluator`), and every reference reads its rows.
+    func materialize(_ args: [Expr], _ r: SourceRange) throws -> any LogicalPlan {
         guard args.count == 1 else { throw Diagnostic(Msg.argumentCount("materialize", "1", args.count), r) }
         let p: Pipeline
         switch args[0].kind {
@@ -157,9 +163,9 @@ final class Binder {
         default: throw Diagnostic(Msg.argumentType("materialize", "takes a tabular expression"), args[0].range)
         }
         let plan = try bindPipeline(p)
-        guard let store = store else { throw Diagnostic(Msg.unsupportedOperator("materialize without a store"), r) }
-        let rows = try QueryExecutor(store: store, options: ExecutionOptions()).run(Planner.optimize(plan, window: (nil, nil)))
-        return .values(Batch(names: plan.names, columns: zip(rows.columns, plan.types).map { $0.type == $1 ? $0 : $0.converted(to: $1) }, count: rows.count))
+        guard store != nil else { throw Diagnostic(Msg.unsupportedOperator("materialize without a store"), r) }
+        let rows = try subqueries.evaluate(Planner.optimize(plan, window: (nil, nil)))
+        return ValuesNode(batch: Batch(names: plan.names, columns: zip(rows.columns, plan.types).map { $0.type == $1 ? $0 : $0.converted(to: $1) }, count: rows.count))
     }
 
     /// Does this name stand for a table: a let-bound tabular expression, a function without
@@ -171,7 +177,7 @@ final class Binder {
         return name == Store.rejectsTable || ((try? store.schema(of: name)) ?? nil) != nil
     }
 
-    func bindSource(_ s: SourceKind, _ r: SourceRange) throws -> PlanNode {
+    func bindSource(_ s: SourceKind, _ r: SourceRange) throws -> any LogicalPlan {
         switch s {
         case .table(let name):
             if let m = materializedTables[name] { return m }
@@ -181,17 +187,17 @@ final class Binder {
             }
             if let (params, body) = functions[name], params.isEmpty { return try invoke(name, params, body, [], r) }
             if name == Store.rejectsTable, let store = store {
-                return .scan(table: name, schema: try store.schema(of: name)!, request: ScanRequest())
+                return ScanNode(table: name, schema: try store.schema(of: name)!, request: ScanRequest())
             }
             if let store = store, let schema = try store.schema(of: name) {
-                return .scan(table: name, schema: schema, request: ScanRequest())
+                return ScanNode(table: name, schema: schema, request: ScanRequest())
             }
             var candidates = Array(tabulars.keys)
             if let store = store { candidates += (try? store.tableNames()) ?? [] }
             let notes = suggestion(for: name, among: candidates).map { ["did you mean '\($0)'?"] } ?? []
             throw Diagnostic(Msg.unknownTable(name), r, notes: notes)
         case .datatable(let cols, let values):
-            guard cols.count > 0 else { return .values(Batch(names: [], columns: [], count: 0)) }
+            guard cols.count > 0 else { return ValuesNode(batch: Batch(names: [], columns: [], count: 0)) }
             guard values.count % cols.count == 0 else {
                 throw Diagnostic(Msg.argumentType("datatable", "\(values.count) values do not fill rows of \(cols.count) columns"), r)
             }
@@ -201,7 +207,7 @@ final class Binder {
                 guard let c = e.constant else { throw Diagnostic(Msg.constantRequired("a datatable value"), v.range) }
                 cells[k % cols.count].append(try coerce(c, from: e.type, to: cols[k % cols.count].type, v.range))
             }
-            return .values(Batch(names: cols.map(\.name), columns: zip(cols, cells).map { .from($1, type: $0.type) }, count: values.count / cols.count))
+            return ValuesNode(batch: Batch(names: cols.map(\.name), columns: zip(cols, cells).map { .from($1, type: $0.type) }, count: values.count / cols.count))
         case .print(let items):
             var names: [String] = [], cols: [Column] = []
             for (k, it) in items.enumerated() {
@@ -210,7 +216,7 @@ final class Binder {
                 names.append(it.name ?? derivedName(it.expr) ?? "print_\(k)")
                 cols.append(col)
             }
-            return .values(Batch(names: uniqueNames(names), columns: cols, count: 1))
+            return ValuesNode(batch: Batch(names: uniqueNames(names), columns: cols, count: 1))
         case .range(let name, let a, let b, let c):
             let empty = Relation(names: [], types: [])
             let lo = try bindExpr(a, empty), hi = try bindExpr(b, empty), st = try bindExpr(c, empty)
@@ -229,7 +235,7 @@ final class Binder {
                     out.append(type == .datetime ? .datetime(v) : type == .timespan ? .timespan(v) : .long(v)); v += s
                 }
             }
-            return .values(Batch(names: [name], columns: [.from(out, type: type)], count: out.count))
+            return ValuesNode(batch: Batch(names: [name], columns: [.from(out, type: type)], count: out.count))
         case .union(let ws, let ps):
             return try bindUnion(ws, ps, r)
         case .subquery(let p):
@@ -247,7 +253,7 @@ final class Binder {
         }
     }
 
-    func invoke(_ name: String, _ params: [QueryParameter], _ body: [Statement], _ args: [Expr], _ r: SourceRange) throws -> PlanNode {
+    func invoke(_ name: String, _ params: [QueryParameter], _ body: [Statement], _ args: [Expr], _ r: SourceRange) throws -> any LogicalPlan {
         guard args.count <= params.count else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         let saved = (scalars, tabulars)
         defer { (scalars, tabulars) = saved }
@@ -279,7 +285,7 @@ final class Binder {
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, Relation(names: [], types: [])) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
-        var result: PlanNode? = nil
+        var result: (any LogicalPlan)? = nil
         for st in body {
             switch st {
             case .letScalar(let n, let e, _): scalars[n] = try bindExpr(e, Relation(names: [], types: []))
@@ -294,8 +300,8 @@ final class Binder {
         return res
     }
 
-    func bindUnion(_ withSource: String?, _ ps: [Pipeline], _ r: SourceRange) throws -> PlanNode {
-        var nodes: [PlanNode] = [], srcNames: [String] = []
+    func bindUnion(_ withSource: String?, _ ps: [Pipeline], _ r: SourceRange) throws -> any LogicalPlan {
+        var nodes: [any LogicalPlan] = [], srcNames: [String] = []
         for p in ps {
             nodes.append(try bindPipeline(p))
             if case .table(let n) = p.source, p.operators.isEmpty { srcNames.append(n) } else { srcNames.append("union_arg\(srcNames.count)") }
@@ -319,24 +325,24 @@ final class Binder {
                 names.append(out); types.append(t)
             }
         }
-        nodes = nodes.map { n in
+        nodes = nodes.map { n -> any LogicalPlan in
             let renamed = zip(n.names, n.types).map { output[key($0, $1)]! }
             guard renamed != n.names else { return n }
-            return .project(n, zip(zip(n.names, n.types), renamed).map { ($1, ColumnRef(name: $0.0, type: $0.1, range: SourceRange(0, 0)) as BoundExpr) })
+            return ProjectNode(input: n, columns: zip(zip(n.names, n.types), renamed).map { ($1, ColumnRef(name: $0.0, type: $0.1, range: SourceRange(0, 0)) as BoundExpr) })
         }
         if let ws = withSource { names.insert(ws, at: 0); types.insert(.string, at: 0) }
-        return .union(nodes, withSource: withSource, names: names, types: types, sourceNames: srcNames)
+        return UnionNode(inputs: nodes, withSource: withSource, names: names, types: types, sourceNames: srcNames)
     }
 
     // MARK: operators
 
-    func bindOperator(_ op: TabularOperator, _ input: PlanNode) throws -> PlanNode {
+    func bindOperator(_ op: TabularOperator, _ input: any LogicalPlan) throws -> any LogicalPlan {
         let rel = relation(input)
         switch op.kind {
         case .whereOp(let e):
             let p = try bindExpr(e, rel)
             guard p.type == .bool else { throw Diagnostic(Msg.notBoolean("the 'where' predicate", p.type.name), e.range) }
-            return .filter(input, p)
+            return FilterNode(input: input, predicate: p)
         case .extend(let items):
             var cols: [(String, BoundExpr)] = zip(rel.names, rel.types).map { ($0, ColumnRef(name: $0, type: $1, range: op.range)) }
             var counter = ColumnCounter(existing: Set(rel.names))
@@ -345,7 +351,7 @@ final class Binder {
                 let name = it.name ?? derivedName(it.expr) ?? counter.next()
                 if let i = cols.firstIndex(where: { $0.0 == name }) { cols[i] = (name, e) } else { cols.append((name, e)) }
             }
-            return .project(input, cols)
+            return ProjectNode(input: input, columns: cols)
         case .project(let items):
             var cols: [(String, BoundExpr)] = []
             var counter = ColumnCounter(existing: Set(rel.names))
@@ -359,7 +365,7 @@ final class Binder {
                 if cols.contains(where: { $0.0 == name }) { throw Diagnostic(Msg.duplicateColumn(name), it.nameRange ?? it.expr.range) }
                 cols.append((name, e))
             }
-            return .project(input, cols)
+            return ProjectNode(input: input, columns: cols)
         case .projectAway(let pats), .projectKeep(let pats):
             var keep = [Bool](repeating: { if case .projectAway = op.kind { return true } else { return false } }(), count: rel.names.count)
             let away: Bool = { if case .projectAway = op.kind { return true } else { return false } }()
@@ -369,14 +375,14 @@ final class Binder {
                 if hits.isEmpty && !n.contains("*") { throw unknownColumn(n, p.range, rel) }
                 for h in hits { keep[h] = !away }
             }
-            return .project(input, rel.names.indices.filter { keep[$0] }.map { (rel.names[$0], ColumnRef(name: rel.names[$0], type: rel.types[$0], range: op.range)) })
+            return ProjectNode(input: input, columns: rel.names.indices.filter { keep[$0] }.map { (rel.names[$0], ColumnRef(name: rel.names[$0], type: rel.types[$0], range: op.range)) })
         case .projectRename(let pairs):
             var cols: [(String, BoundExpr)] = zip(rel.names, rel.types).map { ($0, ColumnRef(name: $0, type: $1, range: op.range)) }
             for (new, old, r) in pairs {
                 guard let i = cols.firstIndex(where: { $0.0 == old }) else { throw unknownColumn(old, r, rel) }
                 cols[i].0 = new
             }
-            return .project(input, cols)
+            return ProjectNode(input: input, columns: cols)
         case .projectReorder(let pats):
             var order: [Int] = []
             for p in pats {
@@ -386,33 +392,34 @@ final class Binder {
                 order += hits
             }
             order += rel.names.indices.filter { !order.contains($0) }
-            return .project(input, order.map { (rel.names[$0], ColumnRef(name: rel.names[$0], type: rel.types[$0], range: op.range)) })
+            return ProjectNode(input: input, columns: order.map { (rel.names[$0], ColumnRef(name: rel.names[$0], type: rel.types[$0], range: op.range)) })
         case .summarize(let aggs, let by):
             return try bindSummarize(aggs, by, input, rel)
         case .sort(let keys):
-            return .sort(input, try keys.map { try bindSortKey($0, rel) }, limit: nil)
+            return SortNode(input: input, keys: try keys.map { try bindSortKey($0, rel) }, limit: nil)
         case .top(let n, let keys):
             guard let count = try bindExpr(n, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the row count of 'top'"), n.range) }
-            return .sort(input, try keys.map { try bindSortKey($0, rel) }, limit: Int(max(0, count)))
+            return SortNode(input: input, keys: try keys.map { try bindSortKey($0, rel) }, limit: Int(max(0, count)))
         case .take(let n):
             guard let count = try bindExpr(n, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the row count of 'take'"), n.range) }
-            return .take(input, Int(max(0, count)))
+            return TakeNode(input: input, count: Int(max(0, count)))
         case .count:
-            return .count(input)
+            return CountNode(input: input)
         case .distinct(let items):
             if items.isEmpty {
-                return .summarize(input, keys: zip(rel.names, rel.types).map { ($0, ColumnRef(name: $0, type: $1, range: op.range)) }, aggregates: [])
+                return SummarizeNode(input: input, keys: zip(rel.names, rel.types).map { ($0, ColumnRef(name: $0, type: $1, range: op.range)) }, aggregates: [])
             }
             var counter = ColumnCounter(existing: Set(rel.names))
             let keys = try items.map { it -> (String, BoundExpr) in (it.name ?? derivedName(it.expr) ?? counter.next(), try bindExpr(it.expr, rel)) }
-            return .summarize(input, keys: keys, aggregates: [])
+            return SummarizeNode(input: input, keys: keys, aggregates: [])
         case .union(let ws, let ps):
             let others = try bindUnion(nil, ps, op.range)
-            guard case .union(let nodes, _, _, _, let srcNames) = others else { return others }
+            guard let u = others as? UnionNode else { return others }
+            let (nodes, srcNames) = (u.inputs, u.sourceNames)
             var names = rel.names, types = rel.types
             for n in nodes { for (name, t) in zip(n.names, n.types) { if let i = names.firstIndex(of: name) { types[i] = TypeWidening.widened(types[i], t) } else { names.append(name); types.append(t) } } }
             if let ws = ws { names.insert(ws, at: 0); types.insert(.string, at: 0) }
-            return .union([input] + nodes, withSource: ws, names: names, types: types, sourceNames: ["union_arg0"] + srcNames)
+            return UnionNode(inputs: [input] + nodes, withSource: ws, names: names, types: types, sourceNames: ["union_arg0"] + srcNames)
         case .mvExpand(let items, let types, let itemIndex, let bagAsArray, let limitExpr):
             var names = rel.names, outTypes = rel.types
             var bound: [(name: String, expr: BoundExpr, type: KustoType)] = []
@@ -431,7 +438,7 @@ final class Binder {
                 guard let v = try bindExpr(l, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the mv-expand limit"), l.range) }
                 limit = Int(max(0, v))
             }
-            return .mvExpand(input, items: bound, itemIndex: itemIndex, bagAsArray: bagAsArray, limit: limit, names: names, types: outTypes)
+            return MvExpandNode(input: input, items: bound, itemIndex: itemIndex, bagAsArray: bagAsArray, limit: limit, names: names, types: outTypes)
         case .parse(let source, let pattern, let isRegex):
             let src = toStringExpr(try bindExpr(source, rel))
             var re = "^"
@@ -450,14 +457,14 @@ final class Binder {
             let regex = try ScalarFunctions.compileRegex(re, op.range)
             var names = rel.names, types = rel.types
             for (n, t) in cols { if let i = names.firstIndex(of: n) { types[i] = t } else { names.append(n); types.append(t) } }
-            return .parse(input, source: src, regex: regex, columns: cols, names: names, types: types)
+            return ParseNode(input: input, source: src, regex: regex, columns: cols, names: names, types: types)
         case .join(let kind, let right, let on):
             return try bindJoin(kind, right, on, input, rel, lookup: false, op.range)
         case .lookup(let kind, let right, let on):
             return try bindJoin(kind, right, on, input, rel, lookup: true, op.range)
         case .getschema:
             let n = rel.names.count
-            return .values(Batch(names: ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"],
+            return ValuesNode(batch: Batch(names: ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"],
                                  columns: [.strings(ByteStrings(rel.names)), .ints(.int, (0..<n).map(Int64.init)),
                                            .strings(ByteStrings(rel.types.map { Binder.dotNetName($0) })), .strings(ByteStrings(rel.types.map(\.name)))], count: n))
         case .asOp(let name):
@@ -466,23 +473,23 @@ final class Binder {
         case .search(let e):
             let pred = try bindExpr(searchPredicate(e, rel), rel)
             guard pred.type == .bool else { throw Diagnostic(Msg.notBoolean("the 'search' predicate", pred.type.name), e.range) }
-            return .filter(input, pred)
+            return FilterNode(input: input, predicate: pred)
         case .makeSeries(let aggs, let defaults, let on, let from, let to, let step, let by):
             return try bindMakeSeries(aggs, defaults, on, from, to, step, by, input, rel, op.range)
         case .sample(let n):
             guard let count = try bindExpr(n, rel).constant?.asInt else { throw Diagnostic(Msg.constantRequired("the row count of 'sample'"), n.range) }
-            return .sample(input, Int(max(0, count)))
+            return SampleNode(input: input, count: Int(max(0, count)))
         case .render(let kind, _):
             renderKind = kind
-            return .render(input, kind)
+            return RenderNode(input: input, kind: kind)
         case .serialize(let items):
-            if items.isEmpty { return .serialize(input) }
+            if items.isEmpty { return SerializeNode(input: input) }
             rowSetSerialized = true
-            return try bindOperator(TabularOperator(kind: .extend(items), range: op.range, name: "extend"), .serialize(input))
+            return try bindOperator(TabularOperator(kind: .extend(items), range: op.range, name: "extend"), SerializeNode(input: input))
         }
     }
 
-    func bindJoin(_ kind: JoinKind, _ right: Pipeline, _ on: [(Expr, Expr)], _ input: PlanNode, _ rel: Relation, lookup: Bool, _ r: SourceRange) throws -> PlanNode {
+    func bindJoin(_ kind: JoinKind, _ right: Pipeline, _ on: [(Expr, Expr)], _ input: any LogicalPlan, _ rel: Relation, lookup: Bool, _ r: SourceRange) throws -> any LogicalPlan {
         if lookup && kind != .leftouter && kind != .inner {
             throw Diagnostic(Msg.argumentType("lookup", "kind must be leftouter or inner"), r)
         }
@@ -531,7 +538,7 @@ final class Binder {
                 out.append(c)
             }
         }
-        return .join(input, rightNode, kind: kind, leftKeys: lk, rightKeys: rk, output: out)
+        return JoinNode(left: input, right: rightNode, kind: kind, leftKeys: lk, rightKeys: rk, output: out)
     }
 
     static func dotNetName(_ t: KustoType) -> String {
@@ -630,9 +637,9 @@ final class Binder {
         }
     }
 
-    /// make-series = summarize by the keys and the axis's bin, then arrays per key (see `PlanNode.makeSeries`).
+    /// make-series = summarize by the keys and the axis's bin, then arrays per key (see `MakeSeriesNode`).
     func bindMakeSeries(_ aggs: [NamedExpr], _ defaults: [Expr?], _ on: Expr, _ from: Expr?, _ to: Expr?, _ step: Expr, _ by: [NamedExpr],
-                        _ input: PlanNode, _ rel: Relation, _ r: SourceRange) throws -> PlanNode {
+                        _ input: any LogicalPlan, _ rel: Relation, _ r: SourceRange) throws -> any LogicalPlan {
         let axis = try bindExpr(on, rel)
         guard axis.type == .datetime || axis.type == .timespan || axis.type.isNumeric else {
             throw Diagnostic(Msg.operandTypes("make-series on", axis.type.name, "datetime, timespan or a number"), on.range)
@@ -658,7 +665,7 @@ final class Binder {
         let binCall = Expr(kind: .call(name: start != nil ? "bin_at" : "bin", args: [on, step] + (from.map { [$0] } ?? [])), range: on.range)
         let binName = "\u{1F}series_bin"
         let summarize = try bindSummarize(aggs, by + [NamedExpr(name: binName, nameRange: nil, expr: binCall)], input, rel)
-        guard case .summarize(_, let keys, let specs) = summarize, specs.allSatisfy({ $0.outputs.count == 1 }),
+        guard let grouped = summarize as? SummarizeNode, case let (keys, specs) = (grouped.keys, grouped.aggregates), specs.allSatisfy({ $0.outputs.count == 1 }),
               summarize.names.count == keys.count + specs.count else {
             throw Diagnostic(Msg.unsupportedOperator("make-series with an aggregate of several columns or an expression over aggregates"), r)
         }
@@ -673,10 +680,10 @@ final class Binder {
                                   axisType: axis.type, defaults: defaultValues,
                                   names: keyNames + specs.map { $0.outputs[0].0 } + [axisName],
                                   types: keyTypes + specs.map { _ in KustoType.dynamic } + [.dynamic])
-        return .makeSeries(summarize, spec)
+        return MakeSeriesNode(input: summarize, spec: spec)
     }
 
-    func bindSummarize(_ aggs: [NamedExpr], _ by: [NamedExpr], _ input: PlanNode, _ rel: Relation) throws -> PlanNode {
+    func bindSummarize(_ aggs: [NamedExpr], _ by: [NamedExpr], _ input: any LogicalPlan, _ rel: Relation) throws -> any LogicalPlan {
         var keys: [(String, BoundExpr)] = []
         var counter = ColumnCounter(existing: Set(rel.names))
         for k in by {
@@ -728,8 +735,8 @@ final class Binder {
                 needsProject = true
             }
         }
-        let node = PlanNode.summarize(input, keys: keys, aggregates: specs)
-        return needsProject ? .project(node, finalCols.filter { !$0.0.hasPrefix("__dup_") }) : node
+        let node = SummarizeNode(input: input, keys: keys, aggregates: specs)
+        return needsProject ? ProjectNode(input: node, columns: finalCols.filter { !$0.0.hasPrefix("__dup_") }) : node
     }
 
     var hiddenCounter = 0

@@ -46,10 +46,6 @@ public struct SortKey: Sendable {
     public var nullsFirst: Bool
 }
 
-public enum JoinKind: String, Sendable {
-    case innerunique, inner, leftouter, rightouter, fullouter, leftanti, rightanti, leftsemi, rightsemi
-}
-
 public enum OperatorKind: Sendable {
     case whereOp(Expr)
     case extend([NamedExpr])
