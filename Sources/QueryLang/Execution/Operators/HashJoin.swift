@@ -7,7 +7,8 @@ import LogStore
 ///
 /// Output order: per probe batch, each probe row with its build matches in build order; then the
 /// build rows that only the build side yields (unmatched rows of outer joins, semi, anti).
-/// Memory: the build side, concatenated, and a flag per build row.
+/// Memory: the build side, concatenated, and a flag per build row. Budgets are checked per
+/// batch of either side.
 struct HashJoin: PhysicalOperator {
     let ex: QueryExecutor
     let node: JoinNode
@@ -40,7 +41,7 @@ struct HashJoin: PhysicalOperator {
     func join(build: Input, probe: Input, kind: JoinKind, uniqueBuild: Bool, uniqueProbe: Bool, output: [JoinOutput],
               keyTypes: [KustoType], _ emit: (Batch) throws -> Void) throws {
         var parts: [Batch] = []
-        try build.op.run { parts.append($0) }
+        try build.op.run { try ex.checkDeadline(); parts.append($0) }
         let B = QueryExecutor.concat(parts, names: build.plan.names, types: build.plan.types)
         parts = []
         func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) { try HashJoin.joinKeys(exprs, keyTypes, b) }
@@ -73,6 +74,7 @@ struct HashJoin: PhysicalOperator {
         }
 
         try probe.op.run { b in
+            try ex.checkDeadline()
             let (pcols, pnull) = try keys(probe.keys, b)
             let pids = table.assign(pcols, count: b.count)
             var pi: [Int32] = [], bi: [Int32] = []
