@@ -23,7 +23,8 @@ final class DeferredSubqueries: SubqueryEvaluator {
     }
 }
 
-/// Run time: each subquery runs on the run's executor. The binder keeps binding after a failed
+/// Run time: each subquery runs on the run's executor, its joins' build sides chosen as the
+/// main plan's are. The binder keeps binding after a failed
 /// statement (to collect diagnostics), so the first failure is kept, every later subquery fails
 /// with it at once, and the caller rethrows it.
 final class LiveSubqueries: SubqueryEvaluator {
@@ -34,7 +35,7 @@ final class LiveSubqueries: SubqueryEvaluator {
 
     func evaluate(_ plan: any LogicalPlan) throws -> Batch {
         if let f = failure { throw f }
-        do { return try executor.run(plan) }
+        do { return try executor.run(Planner.chooseJoinSides(plan, store: executor.store, policy: executor.options.joinBuildSide)) }
         catch { failure = error; throw error }
     }
 }

@@ -21,9 +21,3 @@ import LogStore
 protocol PhysicalOperator {
     func run(_ emit: (Batch) throws -> Void) throws
 }
-
-/// Rows known at bind time.
-struct ValuesOperator: PhysicalOperator {
-    let batch: Batch
-    func run(_ emit: (Batch) throws -> Void) throws { try emit(batch) }
-}
