@@ -1,0 +1,72 @@
+import Foundation
+import LogStore
+
+/// Conversions between types (`tostring`, `toint`, `todatetime`, `parse_json` …) and `gettype`.
+enum ConversionFunctions: FunctionFamily {
+    static func register(into r: inout FunctionRegistry) {
+        r.def(["tostring"], 1, 1) { a, r in
+            if a[0].type == .string { return a[0] }
+            return Call("tostring", a, type: .string, range: r) { c, n in
+                let col = c[0]
+                if col.type == .dynamic {
+                    // A JSON string becomes its text; other values their JSON; null becomes "".
+                    let s = col.byteStrings
+                    var out = ByteStrings()
+                    out.reserve(rows: n, bytes: s.bytes.count)
+                    var buf: [UInt8] = []
+                    s.bytes.withUnsafeBufferPointer { p in
+                        let base = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                        for i in 0..<n {
+                            let rg = s.range(i)
+                            let len = rg.count, start = base + rg.lowerBound
+                            if len >= 2 && start[0] == 0x22 {
+                                if memchr(start + 1, 0x5C, len - 2) == nil {
+                                    out.append(UnsafeBufferPointer(start: start + 1, count: len - 2)); continue
+                                }
+                                buf.removeAll(keepingCapacity: true)
+                                var sc = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
+                                _ = try? sc.readString(into: &buf)
+                                out.append(buf)
+                            } else if len == 4 && memcmp(start, "null", 4) == 0 {
+                                out.appendEmpty()
+                            } else {
+                                out.append(UnsafeBufferPointer(start: start, count: len))
+                            }
+                        }
+                    }
+                    return .strings(out)
+                }
+                return col.converted(to: .string)
+            }
+        }
+        r.def(["toint"], 1, 1) { a, r in call("toint", a, .int, r) { v in Convert.toLong(v[0]).flatMap { $0 >= Int64(Int32.min) && $0 <= Int64(Int32.max) ? .long($0) : nil } ?? .null } }
+        r.def(["tolong"], 1, 1) { a, r in call("tolong", a, .long, r) { v in Convert.toLong(v[0]).map { .long($0) } ?? .null } }
+        r.def(["todouble", "toreal", "todecimal"], 1, 1) { a, r in call("todouble", a, .real, r) { v in Convert.toDouble(v[0]).map { .real($0) } ?? .null } }
+        r.def(["tobool", "toboolean"], 1, 1) { a, r in call("tobool", a, .bool, r) { v in Convert.toBool(v[0]).map { .bool($0) } ?? .null } }
+        r.def(["todatetime"], 1, 1) { a, r in call("todatetime", a, .datetime, r) { v in
+            switch v[0] { case .datetime: return v[0]; case .null: return .null
+            default: return Ticks.parseDatetime(v[0].asString).map { .datetime($0) } ?? .null }
+        } }
+        r.def(["totimespan", "time"], 1, 1) { a, r in call("totimespan", a, .timespan, r) { v in
+            switch v[0] { case .timespan: return v[0]; case .long(let x): return .timespan(x); case .null: return .null
+            default: return Ticks.parseTimespan(v[0].asString).map { .timespan($0) } ?? .null }
+        } }
+        r.def(["toguid"], 1, 1) { a, r in call("toguid", a, .guid, r) { v in
+            let s = v[0].asString.lowercased()
+            return s.count == 36 && s.allSatisfy({ $0.isHexDigit || $0 == "-" }) ? .string(s) : .null
+        } }
+        r.def(["todynamic", "parse_json"], 1, 1) { a, r in call("parse_json", a, .dynamic, r) { v in
+            if case .dynamic = v[0] { return v[0] }
+            if case .string(let s) = v[0] { return .dynamic((try? JSONValue.parse(s)) ?? .string(s)) }
+            return .dynamic(v[0].asJSON)
+        } }
+        r.def(["gettype"], 1, 1) { a, r in call("gettype", a, .string, r) { v in
+            switch v[0] {
+            case .dynamic(let j):
+                switch j { case .null: return .string("null"); case .bool: return .string("bool"); case .int: return .string("long"); case .real: return .string("real")
+                case .string: return .string("string"); case .array: return .string("array"); case .object: return .string("dictionary") }
+            default: return .string(a[0].type.name)
+            }
+        } }
+    }
+}
