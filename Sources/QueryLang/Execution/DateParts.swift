@@ -167,3 +167,91 @@ enum DateParts {
         return out
     }
 }
+
+/// A format_datetime format, tokenized once: each run of one letter is a field or, when it names
+/// none, literal text, as `DateParts.formatTokens` splits it.
+struct DatetimeFormat {
+    enum Piece: Equatable {
+        case literal([UInt8])
+        case year(width: Int), shortYear, month(width: Int), day(width: Int), hour24(width: Int), hour12(width: Int)
+        case minute(width: Int), second(width: Int), ampm
+        case fraction(digits: Int, trimZeros: Bool)
+    }
+    let pieces: [Piece]
+
+    init(_ fmt: String) {
+        var pieces: [Piece] = []
+        func literal(_ s: String) {
+            if case .literal(let b)? = pieces.last { pieces[pieces.count - 1] = .literal(b + Array(s.utf8)) } else { pieces.append(.literal(Array(s.utf8))) }
+        }
+        let chars = Array(fmt)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            guard c.isLetter else { literal(String(c)); i += 1; continue }
+            var j = i
+            while j < chars.count && chars[j] == c { j += 1 }
+            let tok = String(chars[i..<j])
+            i = j
+            switch tok {
+            case "yyyy": pieces.append(.year(width: 4))
+            case "yy": pieces.append(.year(width: 2))
+            case "y": pieces.append(.shortYear)
+            case "MM", "M": pieces.append(.month(width: tok.count))
+            case "dd", "d": pieces.append(.day(width: tok.count))
+            case "HH", "H": pieces.append(.hour24(width: tok.count))
+            case "hh", "h": pieces.append(.hour12(width: tok.count))
+            case "mm", "m": pieces.append(.minute(width: tok.count))
+            case "ss", "s": pieces.append(.second(width: tok.count))
+            case "tt": pieces.append(.ampm)
+            default:
+                if c == "f" || c == "F" { pieces.append(.fraction(digits: min(tok.count, 7), trimZeros: c == "F")) } else { literal(tok) }
+            }
+        }
+        self.pieces = pieces
+    }
+
+    /// `v` in decimal, zero-padded on the left to `width` characters (as `DateParts.pad`).
+    @inline(__always) static func append(_ v: Int64, width: Int, to out: inout [UInt8]) {
+        guard v >= 0 else {
+            let s = Array(String(v).utf8)
+            for _ in 0..<max(0, width - s.count) { out.append(0x30) }
+            out.append(contentsOf: s); return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat { d[n] = UInt8(x % 10) &+ 0x30; x /= 10; n &+= 1 } while x > 0
+            for _ in 0..<max(0, width - n) { out.append(0x30) }
+            for k in stride(from: n - 1, through: 0, by: -1) { out.append(d[k]) }
+        }
+    }
+
+    func render(_ t: Int64, into out: inout [UInt8]) {
+        let p = DateParts.split(t)
+        let hour = p.rem / Ticks.perHour, minute = p.rem % Ticks.perHour / Ticks.perMinute
+        let second = p.rem % Ticks.perMinute / Ticks.perSecond, frac = p.rem % Ticks.perSecond
+        for piece in pieces {
+            switch piece {
+            case .literal(let b): out.append(contentsOf: b)
+            case .year(let w): Self.append(Int64(w == 4 ? p.y : p.y % 100), width: w, to: &out)
+            case .shortYear: Self.append(Int64(p.y % 100), width: 0, to: &out)
+            case .month(let w): Self.append(Int64(p.m), width: w, to: &out)
+            case .day(let w): Self.append(Int64(p.d), width: w, to: &out)
+            case .hour24(let w): Self.append(hour, width: w, to: &out)
+            case .hour12(let w): Self.append(hour % 12 == 0 ? 12 : hour % 12, width: w, to: &out)
+            case .minute(let w): Self.append(minute, width: w, to: &out)
+            case .second(let w): Self.append(second, width: w, to: &out)
+            case .ampm: out.append(contentsOf: hour < 12 ? [0x41, 0x4D] : [0x50, 0x4D])
+            case .fraction(let digits, let trim):
+                var f: [UInt8] = []
+                Self.append(frac, width: 7, to: &f)
+                var k = min(digits, f.count)
+                if trim { while k > 0 && f[k - 1] == 0x30 { k -= 1 } }
+                out.append(contentsOf: f[0..<k])
+            }
+        }
+    }
+}

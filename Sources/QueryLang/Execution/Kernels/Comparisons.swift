@@ -27,19 +27,22 @@ extension Kernels {
     }
 
     static func compareInts(_ op: CmpOp, _ a: Column, _ b: Column, _ n: Int) -> Column {
-        var out = [Int64](repeating: 0, count: n)
-        let x = a.int64Values, y = b.int64Values
-        x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in out.withUnsafeMutableBufferPointer { o in
-            switch op {
-            case .eq: for i in 0..<n { o[i] = xp[i] == yp[i] ? 1 : 0 }
-            case .ne: for i in 0..<n { o[i] = xp[i] != yp[i] ? 1 : 0 }
-            case .lt: for i in 0..<n { o[i] = xp[i] < yp[i] ? 1 : 0 }
-            case .le: for i in 0..<n { o[i] = xp[i] <= yp[i] ? 1 : 0 }
-            case .gt: for i in 0..<n { o[i] = xp[i] > yp[i] ? 1 : 0 }
-            case .ge: for i in 0..<n { o[i] = xp[i] >= yp[i] ? 1 : 0 }
-            }
-        } } }
-        let valid = applyNulls(op, &out, a.validity, b.validity, n)
+        compareInts(op, .column(a), .column(b), n)
+    }
+
+    /// A constant side is read once (`timestamp > datetime(…)`, `code == 500`: no column of copies).
+    static func compareInts(_ op: CmpOp, _ a: Operand, _ b: Operand, _ n: Int) -> Column {
+        let x = a.column.int64Values, y = b.column.int64Values, sx = a.step, sy = b.step
+        var out: [Int64]
+        switch op {
+        case .eq: out = zip(x, sx, y, sy, n, 0) { $0 == $1 ? 1 : 0 }
+        case .ne: out = zip(x, sx, y, sy, n, 0) { $0 != $1 ? 1 : 0 }
+        case .lt: out = zip(x, sx, y, sy, n, 0) { $0 < $1 ? 1 : 0 }
+        case .le: out = zip(x, sx, y, sy, n, 0) { $0 <= $1 ? 1 : 0 }
+        case .gt: out = zip(x, sx, y, sy, n, 0) { $0 > $1 ? 1 : 0 }
+        case .ge: out = zip(x, sx, y, sy, n, 0) { $0 >= $1 ? 1 : 0 }
+        }
+        let valid = applyNulls(op, &out, a.validity(n), b.validity(n), n)
         return boolColumn(out, valid)
     }
 
@@ -48,10 +51,21 @@ extension Kernels {
     }
 
     static func compareReals(_ op: CmpOp, _ a: Column, _ b: Column, _ n: Int) -> Column {
-        let x = doubles(a), y = doubles(b)
-        var out = [Int64](repeating: 0, count: n)
-        for i in 0..<n { out[i] = test(op, x[i], y[i]) ? 1 : 0 }
-        let valid = applyNulls(op, &out, a.validity, b.validity, n)
+        compareReals(op, .column(a), .column(b), n)
+    }
+
+    static func compareReals(_ op: CmpOp, _ a: Operand, _ b: Operand, _ n: Int) -> Column {
+        let x = doubles(a.column), y = doubles(b.column), sx = a.step, sy = b.step
+        var out: [Int64]
+        switch op {
+        case .eq: out = zip(x, sx, y, sy, n, 0) { $0 == $1 ? 1 : 0 }
+        case .ne: out = zip(x, sx, y, sy, n, 0) { $0 != $1 ? 1 : 0 }
+        case .lt: out = zip(x, sx, y, sy, n, 0) { $0 < $1 ? 1 : 0 }
+        case .le: out = zip(x, sx, y, sy, n, 0) { $0 <= $1 ? 1 : 0 }
+        case .gt: out = zip(x, sx, y, sy, n, 0) { $0 > $1 ? 1 : 0 }
+        case .ge: out = zip(x, sx, y, sy, n, 0) { $0 >= $1 ? 1 : 0 }
+        }
+        let valid = applyNulls(op, &out, a.validity(n), b.validity(n), n)
         return boolColumn(out, valid)
     }
 
@@ -83,11 +97,15 @@ extension Kernels {
     }
 
     static func compareStrings(_ op: CmpOp, caseInsensitive: Bool, _ a: Column, _ b: Column, _ n: Int) -> Column {
-        let x = a.byteStrings, y = b.byteStrings
+        compareStrings(op, caseInsensitive: caseInsensitive, .column(a), .column(b), n)
+    }
+
+    static func compareStrings(_ op: CmpOp, caseInsensitive: Bool, _ a: Operand, _ b: Operand, _ n: Int) -> Column {
+        let x = a.column.byteStrings, y = b.column.byteStrings, sx = a.step, sy = b.step
         var out = [Int64](repeating: 0, count: n)
         x.bytes.withUnsafeBufferPointer { xb in y.bytes.withUnsafeBufferPointer { yb in
             for i in 0..<n {
-                let ra = x.range(i), rb = y.range(i)
+                let ra = x.range(i &* sx), rb = y.range(i &* sy)
                 let c: Int
                 if caseInsensitive { c = compareBytesCI(xb, ra, yb, rb) }
                 else if (op == .eq || op == .ne) && ra.count != rb.count { c = 1 }

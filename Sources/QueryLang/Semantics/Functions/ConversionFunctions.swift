@@ -39,9 +39,9 @@ enum ConversionFunctions: FunctionFamily {
                 return col.converted(to: .string)
             }
         }
-        r.def(["toint"], 1, 1) { a, r in call("toint", a, .int, r) { v in Convert.toLong(v[0]).flatMap { $0 >= Int64(Int32.min) && $0 <= Int64(Int32.max) ? .long($0) : nil } ?? .null } }
-        r.def(["tolong"], 1, 1) { a, r in call("tolong", a, .long, r) { v in Convert.toLong(v[0]).map { .long($0) } ?? .null } }
-        r.def(["todouble", "toreal", "todecimal"], 1, 1) { a, r in call("todouble", a, .real, r) { v in Convert.toDouble(v[0]).map { .real($0) } ?? .null } }
+        r.def(["toint"], 1, 1) { a, r in Call("toint", a, type: .int, range: r, operands: Kernels.toLong(int32: true)) }
+        r.def(["tolong"], 1, 1) { a, r in Call("tolong", a, type: .long, range: r, operands: Kernels.toLong(int32: false)) }
+        r.def(["todouble", "toreal", "todecimal"], 1, 1) { a, r in Call("todouble", a, type: .real, range: r, operands: Kernels.toDouble) }
         r.def(["tobool", "toboolean"], 1, 1) { a, r in call("tobool", a, .bool, r) { v in Convert.toBool(v[0]).map { .bool($0) } ?? .null } }
         r.def(["todatetime"], 1, 1) { a, r in call("todatetime", a, .datetime, r) { v in
             switch v[0] { case .datetime: return v[0]; case .null: return .null

@@ -24,7 +24,7 @@ enum ScalarFunctions {
 
     /// A call whose kernel runs row by row over `Value`s (the long tail; see `rowwise`).
     static func call(_ name: String, _ args: [BoundExpr], _ type: KustoType, _ r: SourceRange, _ f: @escaping ([Value]) throws -> Value) -> BoundExpr {
-        Call(name, args, type: type, range: r, kernel: rowwise(type, f))
+        Call(name, args, type: type, range: r, operands: { ops, n in try rowwise(type, f, ops, n) })
     }
 
     static func typeError(_ name: String, _ detail: String, _ r: SourceRange) -> Diagnostic { Diagnostic(Msg.argumentType(name, detail), r) }

@@ -8,11 +8,7 @@ enum RegexFunctions: FunctionFamily {
             guard let pattern = a[0].constant?.asString else { throw typeError("extract", "the regex must be a constant string", r) }
             let re = try compileRegex(pattern, a[0].range)
             let t: KustoType = a.count > 3 ? (a[3].type) : .string
-            return call("extract", a, t, r) { v in
-                guard let g = v[1].asInt, g >= 0, let m = re.firstMatch(in: v[2].asString) else { return t == .string ? .string("") : .null }
-                let s = Int(g) < m.count ? (m[Int(g)] ?? "") : ""
-                return t == .string ? .string(s) : (Convert.parse(s, as: t))
-            }
+            return Call("extract", a, type: t, range: r, operands: Kernels.extract(re, t))
         }
         r.def(["extract_all"], 2, 3) { a, r in
             guard let pattern = a[0].constant?.asString else { throw typeError("extract_all", "the regex must be a constant string", r) }

@@ -4,32 +4,12 @@ import LogStore
 /// Text: length, case, slicing, concatenation, trimming, splitting, searching.
 enum StringFunctions: FunctionFamily {
     static func register(into r: inout FunctionRegistry) {
-        r.def(["strlen"], 1, 1) { a, r in call("strlen", a, .long, r) { v in .long(Int64(v[0].asString.count)) } }
-        r.def(["strcat"], 1, 64) { a, r in
-            Call("strcat", a, type: .string, range: r) { c, n in
-                let parts = c.map { $0.type == .string ? $0 : $0.converted(to: .string) }
-                var out = ByteStrings()
-                for i in 0..<n {
-                    let start = out.bytes.count
-                    for p in parts { out.bytes.append(contentsOf: p.byteStrings[i]) }
-                    _ = start
-                    out.offsets.append(out.bytes.count)
-                }
-                return .strings(out)
-            }
-        }
+        r.def(["strlen"], 1, 1) { a, r in Call("strlen", a, type: .long, range: r, operands: Kernels.strlen) }
+        r.def(["strcat"], 1, 64) { a, r in Call("strcat", a, type: .string, range: r, operands: Kernels.strcat) }
         r.def(["strcat_delim"], 2, 64) { a, r in call("strcat_delim", a, .string, r) { v in .string(v.dropFirst().map(\.asString).joined(separator: v[0].asString)) } }
-        r.def(["tolower"], 1, 1) { a, r in call("tolower", a, .string, r) { v in .string(v[0].asString.lowercased()) } }
-        r.def(["toupper"], 1, 1) { a, r in call("toupper", a, .string, r) { v in .string(v[0].asString.uppercased()) } }
-        r.def(["substring"], 2, 3) { a, r in call("substring", a, .string, r) { v in
-            let s = Array(v[0].asString)
-            guard var start = v[1].asInt else { return .string("") }
-            if start < 0 { start = 0 }
-            let len = v.count > 2 ? (v[2].asInt ?? Int64(s.count)) : Int64(s.count)
-            guard start < s.count, len > 0 else { return .string("") }
-            let end = min(Int64(s.count), start + len)
-            return .string(String(s[Int(start)..<Int(end)]))
-        } }
+        r.def(["tolower"], 1, 1) { a, r in Call("tolower", a, type: .string, range: r, operands: Kernels.tolower) }
+        r.def(["toupper"], 1, 1) { a, r in Call("toupper", a, type: .string, range: r, operands: Kernels.toupper) }
+        r.def(["substring"], 2, 3) { a, r in Call("substring", a, type: .string, range: r, operands: Kernels.substring) }
         r.def(["trim"], 2, 2) { a, r in call("trim", a, .string, r) { v in .string(StringFns.trim(v[1].asString, v[0].asString, start: true, end: true)) } }
         r.def(["trim_start"], 2, 2) { a, r in call("trim_start", a, .string, r) { v in .string(StringFns.trim(v[1].asString, v[0].asString, start: true, end: false)) } }
         r.def(["trim_end"], 2, 2) { a, r in call("trim_end", a, .string, r) { v in .string(StringFns.trim(v[1].asString, v[0].asString, start: false, end: true)) } }

@@ -68,12 +68,7 @@ enum TimeFunctions: FunctionFamily {
                 return DateParts.diff(p, x, y).map { .long($0) } ?? .null
             }
         }
-        r.def(["format_datetime"], 2, 2) { a, r in
-            call("format_datetime", a, .string, r) { v in
-                guard case .datetime(let t) = v[0] else { return .string("") }
-                return .string(DateParts.format(t, v[1].asString))
-            }
-        }
+        r.def(["format_datetime"], 2, 2) { a, r in Call("format_datetime", a, type: .string, range: r, operands: Kernels.formatDatetime) }
         r.def(["format_timespan"], 2, 2) { a, r in
             call("format_timespan", a, .string, r) { v in
                 guard case .timespan(let t) = v[0] else { return .string("") }
