@@ -98,35 +98,9 @@ enum DateParts {
 
     /// format_datetime's specifiers: yyyy yy MM M dd d HH H hh h mm m ss s f…fffffff tt.
     static func format(_ t: Int64, _ fmt: String) -> String {
-        let p = split(t)
-        let hour = p.rem / Ticks.perHour, minute = p.rem % Ticks.perHour / Ticks.perMinute
-        let second = p.rem % Ticks.perMinute / Ticks.perSecond, frac = p.rem % Ticks.perSecond
-        return formatTokens(fmt) { tok in
-            switch tok {
-            case "yyyy": return pad(Int64(p.y), 4)
-            case "yy": return pad(Int64(p.y % 100), 2)
-            case "y": return String(p.y % 100)
-            case "MM": return pad(Int64(p.m), 2)
-            case "M": return String(p.m)
-            case "dd": return pad(Int64(p.d), 2)
-            case "d": return String(p.d)
-            case "HH": return pad(hour, 2)
-            case "H": return String(hour)
-            case "hh": return pad(hour % 12 == 0 ? 12 : hour % 12, 2)
-            case "h": return String(hour % 12 == 0 ? 12 : hour % 12)
-            case "mm": return pad(minute, 2)
-            case "m": return String(minute)
-            case "ss": return pad(second, 2)
-            case "s": return String(second)
-            case "tt": return hour < 12 ? "AM" : "PM"
-            default:
-                if tok.allSatisfy({ $0 == "f" }) || tok.allSatisfy({ $0 == "F" }) {
-                    let s = String(pad(frac, 7).prefix(tok.count))
-                    return tok.first == "F" ? String(s.reversed().drop(while: { $0 == "0" }).reversed()) : s
-                }
-                return nil
-            }
-        }
+        var out: [UInt8] = []
+        DatetimeFormat(fmt).render(t, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func formatTimespan(_ t: Int64, _ fmt: String) -> String {

@@ -9,7 +9,9 @@ enum Convert {
         case .real(let d): return d.isFinite && abs(d) < 9.2e18 ? Int64(d) : nil
         case .bool(let b): return b ? 1 : 0
         case .datetime(let t), .timespan(let t): return t
-        case .string(let s): return Int64(s.trimmingCharacters(in: .whitespaces)) ?? Double(s.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? Int64($0) : nil }
+        case .string(let s):
+            // A number beyond Int64 (as text) is null, as a real beyond it is; Int64(_:) would trap.
+            return Int64(s.trimmingCharacters(in: .whitespaces)) ?? Double(s.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite && abs($0) < 9.2e18 ? Int64($0) : nil }
         case .dynamic(let j):
             switch j { case .int(let x): return x; case .real(let d): return d.isFinite ? Int64(d) : nil; case .string(let s): return toLong(.string(s)); case .bool(let b): return b ? 1 : 0; default: return nil }
         case .null: return nil
