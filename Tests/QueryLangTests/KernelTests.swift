@@ -114,6 +114,18 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// tolower over dictionary codes keeps the codes (equal codes, equal bytes); codes that now
+    /// share a value ("A" and "a") still make one group.
+    func testCaseMappedCodesGroupByValue() throws {
+        var c = Column.strings(ByteStrings(["A", "a", "B", "A", "a", "b", "B"]))
+        c.dictionaryCodes = [0, 1, 2, 0, 1, 3, 2]
+        c.dictionarySize = 4
+        let lowered = try Kernels.tolower([.column(c)], 7)
+        XCTAssertEqual(lowered.dictionaryCodes, c.dictionaryCodes)
+        XCTAssertEqual((0..<7).map { lowered.byteStrings.string($0) }, ["a", "a", "b", "a", "a", "b", "b"])
+        XCTAssertEqual(GroupTable().assign([lowered], count: 7), [0, 0, 1, 0, 0, 1, 1])
+    }
+
     func testSubstring() throws {
         let constants: [[BoundExpr]] = [[const(.long(0), .long)], [const(.long(2), .long)], [const(.long(-4), .long)], [const(.long(1), .long), const(.long(3), .long)],
                                         [const(.long(0), .long), const(.long(0), .long)], [const(.long(3), .long), const(.long(-1), .long)],
@@ -189,6 +201,23 @@ final class KernelTests: XCTestCase {
             try check("tolong", [col(c)], Rowwise.tolong)
             try check("todouble", [col(c)], Rowwise.todouble)
             try check("toreal", [col(c)], Rowwise.todouble)
+        }
+    }
+
+    func testTostring() throws {
+        // The kernel before: dynamic text unquoted, everything else as the column converts it.
+        for c in Self.otherColumns + ["i2", "r2", "b2", "g"] {
+            let arg = try col(c).eval(Self.batch)
+            let typed = try bind("tostring", [col(c)]).eval(Self.batch)
+            if c == "j" { try check("tostring", [col(c)], { v in .string(v[0].asString) }); continue }
+            assertSame(typed, arg.converted(to: .string), "tostring(\(c))")
+        }
+        for v in [0, 7, -7, 10, -10, 99, 100, 123_456_789, Int64.max, Int64.min, Int64.min + 1] as [Int64] {
+            for w in [0, 1, 2, 4, 7, 25] {
+                var out: [UInt8] = []
+                Kernels.appendDecimal(v, width: w, to: &out)
+                XCTAssertEqual(String(decoding: out, as: UTF8.self), DateParts.pad(v, w), "\(v) in \(w)")
+            }
         }
     }
 

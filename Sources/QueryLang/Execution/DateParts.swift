@@ -185,24 +185,6 @@ struct DatetimeFormat {
         self.pieces = pieces
     }
 
-    /// `v` in decimal, zero-padded on the left to `width` characters (as `DateParts.pad`).
-    @inline(__always) static func append(_ v: Int64, width: Int, to out: inout [UInt8]) {
-        guard v >= 0 else {
-            let s = Array(String(v).utf8)
-            for _ in 0..<max(0, width - s.count) { out.append(0x30) }
-            out.append(contentsOf: s); return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat { d[n] = UInt8(x % 10) &+ 0x30; x /= 10; n &+= 1 } while x > 0
-            for _ in 0..<max(0, width - n) { out.append(0x30) }
-            for k in stride(from: n - 1, through: 0, by: -1) { out.append(d[k]) }
-        }
-    }
-
     func render(_ t: Int64, into out: inout [UInt8]) {
         let p = DateParts.split(t)
         let hour = p.rem / Ticks.perHour, minute = p.rem % Ticks.perHour / Ticks.perMinute
@@ -210,18 +192,18 @@ struct DatetimeFormat {
         for piece in pieces {
             switch piece {
             case .literal(let b): out.append(contentsOf: b)
-            case .year(let w): Self.append(Int64(w == 4 ? p.y : p.y % 100), width: w, to: &out)
-            case .shortYear: Self.append(Int64(p.y % 100), width: 0, to: &out)
-            case .month(let w): Self.append(Int64(p.m), width: w, to: &out)
-            case .day(let w): Self.append(Int64(p.d), width: w, to: &out)
-            case .hour24(let w): Self.append(hour, width: w, to: &out)
-            case .hour12(let w): Self.append(hour % 12 == 0 ? 12 : hour % 12, width: w, to: &out)
-            case .minute(let w): Self.append(minute, width: w, to: &out)
-            case .second(let w): Self.append(second, width: w, to: &out)
+            case .year(let w): Kernels.appendDecimal(Int64(w == 4 ? p.y : p.y % 100), width: w, to: &out)
+            case .shortYear: Kernels.appendDecimal(Int64(p.y % 100), width: 0, to: &out)
+            case .month(let w): Kernels.appendDecimal(Int64(p.m), width: w, to: &out)
+            case .day(let w): Kernels.appendDecimal(Int64(p.d), width: w, to: &out)
+            case .hour24(let w): Kernels.appendDecimal(hour, width: w, to: &out)
+            case .hour12(let w): Kernels.appendDecimal(hour % 12 == 0 ? 12 : hour % 12, width: w, to: &out)
+            case .minute(let w): Kernels.appendDecimal(minute, width: w, to: &out)
+            case .second(let w): Kernels.appendDecimal(second, width: w, to: &out)
             case .ampm: out.append(contentsOf: hour < 12 ? [0x41, 0x4D] : [0x50, 0x4D])
             case .fraction(let digits, let trim):
                 var f: [UInt8] = []
-                Self.append(frac, width: 7, to: &f)
+                Kernels.appendDecimal(frac, width: 7, to: &f)
                 var k = min(digits, f.count)
                 if trim { while k > 0 && f[k - 1] == 0x30 { k -= 1 } }
                 out.append(contentsOf: f[0..<k])

@@ -94,4 +94,62 @@ extension Kernels {
         }
         return .reals(out, validity: anyNull ? valid : nil, type: .real)
     }
+
+    /// `v` in decimal as `String(v)` writes it, zero-padded on the left to `width` characters
+    /// (before a minus sign, as `DateParts.pad` pads).
+    @inline(__always) static func appendDecimal(_ v: Int64, width: Int = 0, to out: inout [UInt8]) {
+        var m = v.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: room for 20 digits
+        withUnsafeMutableBytes(of: &digits) { d in
+            var k = 0
+            repeat { d[k] = UInt8(m % 10) &+ 0x30; m /= 10; k &+= 1 } while m > 0
+            let len = k + (v < 0 ? 1 : 0)
+            if width > len { for _ in 0..<(width - len) { out.append(0x30) } }
+            if v < 0 { out.append(0x2D) }
+            while k > 0 { k &-= 1; out.append(d[k]) }
+        }
+    }
+
+    /// tostring: a JSON string becomes its text, other dynamic values their JSON, null "";
+    /// integers are written straight into the output; other types convert as the column does.
+    static func toString(_ col: Column, _ n: Int) -> Column {
+        if col.type == .dynamic {
+            let s = col.byteStrings
+            var out = ByteStrings()
+            out.reserve(rows: n, bytes: s.bytes.count)
+            var buf: [UInt8] = []
+            s.bytes.withUnsafeBufferPointer { p in
+                let base = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                for i in 0..<n {
+                    let rg = s.range(i)
+                    let len = rg.count, start = base + rg.lowerBound
+                    if len >= 2 && start[0] == 0x22 {
+                        if memchr(start + 1, 0x5C, len - 2) == nil {
+                            out.append(UnsafeBufferPointer(start: start + 1, count: len - 2)); continue
+                        }
+                        buf.removeAll(keepingCapacity: true)
+                        var sc = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
+                        _ = try? sc.readString(into: &buf)
+                        out.append(buf)
+                    } else if len == 4 && memcmp(start, "null", 4) == 0 {
+                        out.appendEmpty()
+                    } else {
+                        out.append(UnsafeBufferPointer(start: start, count: len))
+                    }
+                }
+            }
+            return .strings(out)
+        }
+        if case .int64(let v) = col.storage, col.type == .int || col.type == .long {
+            var out = ByteStrings()
+            out.reserve(rows: n, bytes: n * 4)
+            let valid = col.validity
+            for i in 0..<n {
+                if valid.map({ $0[i] != 0 }) ?? true { appendDecimal(v[i], to: &out.bytes) }
+                out.offsets.append(out.bytes.count)
+            }
+            return .strings(out)
+        }
+        return col.converted(to: .string)
+    }
 }

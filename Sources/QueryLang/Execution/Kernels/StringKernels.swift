@@ -71,7 +71,12 @@ extension Kernels {
                     out.offsets.append(out.bytes.count)
                 }
             }
-            return .strings(out)
+            // Equal codes still mean equal bytes, so a group-by on the result keys by code. (Two
+            // codes may now share a value, "A" and "a" lowered; the group table looks a code's
+            // group up by its bytes, so they meet in one group.)
+            var c2 = Column.strings(out)
+            c2.dictionaryCodes = codes; c2.dictionarySize = c.dictionarySize
+            return c2
         }
         let valid = c.validity
         s.bytes.withUnsafeBufferPointer { b in

@@ -6,38 +6,7 @@ enum ConversionFunctions: FunctionFamily {
     static func register(into r: inout FunctionRegistry) {
         r.def(["tostring"], 1, 1) { a, r in
             if a[0].type == .string { return a[0] }
-            return Call("tostring", a, type: .string, range: r) { c, n in
-                let col = c[0]
-                if col.type == .dynamic {
-                    // A JSON string becomes its text; other values their JSON; null becomes "".
-                    let s = col.byteStrings
-                    var out = ByteStrings()
-                    out.reserve(rows: n, bytes: s.bytes.count)
-                    var buf: [UInt8] = []
-                    s.bytes.withUnsafeBufferPointer { p in
-                        let base = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                        for i in 0..<n {
-                            let rg = s.range(i)
-                            let len = rg.count, start = base + rg.lowerBound
-                            if len >= 2 && start[0] == 0x22 {
-                                if memchr(start + 1, 0x5C, len - 2) == nil {
-                                    out.append(UnsafeBufferPointer(start: start + 1, count: len - 2)); continue
-                                }
-                                buf.removeAll(keepingCapacity: true)
-                                var sc = JSONScanner(base, start: rg.lowerBound, end: rg.upperBound)
-                                _ = try? sc.readString(into: &buf)
-                                out.append(buf)
-                            } else if len == 4 && memcmp(start, "null", 4) == 0 {
-                                out.appendEmpty()
-                            } else {
-                                out.append(UnsafeBufferPointer(start: start, count: len))
-                            }
-                        }
-                    }
-                    return .strings(out)
-                }
-                return col.converted(to: .string)
-            }
+            return Call("tostring", a, type: .string, range: r) { c, n in Kernels.toString(c[0], n) }
         }
         r.def(["toint"], 1, 1) { a, r in Call("toint", a, type: .int, range: r, operands: Kernels.toLong(int32: true)) }
         r.def(["tolong"], 1, 1) { a, r in Call("tolong", a, type: .long, range: r, operands: Kernels.toLong(int32: false)) }
