@@ -98,35 +98,9 @@ enum DateParts {
 
     /// format_datetime's specifiers: yyyy yy MM M dd d HH H hh h mm m ss s f…fffffff tt.
     static func format(_ t: Int64, _ fmt: String) -> String {
-        let p = split(t)
-        let hour = p.rem / Ticks.perHour, minute = p.rem % Ticks.perHour / Ticks.perMinute
-        let second = p.rem % Ticks.perMinute / Ticks.perSecond, frac = p.rem % Ticks.perSecond
-        return formatTokens(fmt) { tok in
-            switch tok {
-            case "yyyy": return pad(Int64(p.y), 4)
-            case "yy": return pad(Int64(p.y % 100), 2)
-            case "y": return String(p.y % 100)
-            case "MM": return pad(Int64(p.m), 2)
-            case "M": return String(p.m)
-            case "dd": return pad(Int64(p.d), 2)
-            case "d": return String(p.d)
-            case "HH": return pad(hour, 2)
-            case "H": return String(hour)
-            case "hh": return pad(hour % 12 == 0 ? 12 : hour % 12, 2)
-            case "h": return String(hour % 12 == 0 ? 12 : hour % 12)
-            case "mm": return pad(minute, 2)
-            case "m": return String(minute)
-            case "ss": return pad(second, 2)
-            case "s": return String(second)
-            case "tt": return hour < 12 ? "AM" : "PM"
-            default:
-                if tok.allSatisfy({ $0 == "f" }) || tok.allSatisfy({ $0 == "F" }) {
-                    let s = String(pad(frac, 7).prefix(tok.count))
-                    return tok.first == "F" ? String(s.reversed().drop(while: { $0 == "0" }).reversed()) : s
-                }
-                return nil
-            }
-        }
+        var out: [UInt8] = []
+        DatetimeFormat(fmt).render(t, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func formatTimespan(_ t: Int64, _ fmt: String) -> String {
@@ -165,5 +139,75 @@ enum DateParts {
             }
         }
         return out
+    }
+}
+
+/// A format_datetime format, tokenized once: each run of one letter is a field or, when it names
+/// none, literal text, as `DateParts.formatTokens` splits it.
+struct DatetimeFormat {
+    enum Piece: Equatable {
+        case literal([UInt8])
+        case year(width: Int), shortYear, month(width: Int), day(width: Int), hour24(width: Int), hour12(width: Int)
+        case minute(width: Int), second(width: Int), ampm
+        case fraction(digits: Int, trimZeros: Bool)
+    }
+    let pieces: [Piece]
+
+    init(_ fmt: String) {
+        var pieces: [Piece] = []
+        func literal(_ s: String) {
+            if case .literal(let b)? = pieces.last { pieces[pieces.count - 1] = .literal(b + Array(s.utf8)) } else { pieces.append(.literal(Array(s.utf8))) }
+        }
+        let chars = Array(fmt)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            guard c.isLetter else { literal(String(c)); i += 1; continue }
+            var j = i
+            while j < chars.count && chars[j] == c { j += 1 }
+            let tok = String(chars[i..<j])
+            i = j
+            switch tok {
+            case "yyyy": pieces.append(.year(width: 4))
+            case "yy": pieces.append(.year(width: 2))
+            case "y": pieces.append(.shortYear)
+            case "MM", "M": pieces.append(.month(width: tok.count))
+            case "dd", "d": pieces.append(.day(width: tok.count))
+            case "HH", "H": pieces.append(.hour24(width: tok.count))
+            case "hh", "h": pieces.append(.hour12(width: tok.count))
+            case "mm", "m": pieces.append(.minute(width: tok.count))
+            case "ss", "s": pieces.append(.second(width: tok.count))
+            case "tt": pieces.append(.ampm)
+            default:
+                if c == "f" || c == "F" { pieces.append(.fraction(digits: min(tok.count, 7), trimZeros: c == "F")) } else { literal(tok) }
+            }
+        }
+        self.pieces = pieces
+    }
+
+    func render(_ t: Int64, into out: inout [UInt8]) {
+        let p = DateParts.split(t)
+        let hour = p.rem / Ticks.perHour, minute = p.rem % Ticks.perHour / Ticks.perMinute
+        let second = p.rem % Ticks.perMinute / Ticks.perSecond, frac = p.rem % Ticks.perSecond
+        for piece in pieces {
+            switch piece {
+            case .literal(let b): out.append(contentsOf: b)
+            case .year(let w): Kernels.appendDecimal(Int64(w == 4 ? p.y : p.y % 100), width: w, to: &out)
+            case .shortYear: Kernels.appendDecimal(Int64(p.y % 100), width: 0, to: &out)
+            case .month(let w): Kernels.appendDecimal(Int64(p.m), width: w, to: &out)
+            case .day(let w): Kernels.appendDecimal(Int64(p.d), width: w, to: &out)
+            case .hour24(let w): Kernels.appendDecimal(hour, width: w, to: &out)
+            case .hour12(let w): Kernels.appendDecimal(hour % 12 == 0 ? 12 : hour % 12, width: w, to: &out)
+            case .minute(let w): Kernels.appendDecimal(minute, width: w, to: &out)
+            case .second(let w): Kernels.appendDecimal(second, width: w, to: &out)
+            case .ampm: out.append(contentsOf: hour < 12 ? [0x41, 0x4D] : [0x50, 0x4D])
+            case .fraction(let digits, let trim):
+                var f: [UInt8] = []
+                Kernels.appendDecimal(frac, width: 7, to: &f)
+                var k = min(digits, f.count)
+                if trim { while k > 0 && f[k - 1] == 0x30 { k -= 1 } }
+                out.append(contentsOf: f[0..<k])
+            }
+        }
     }
 }

@@ -165,10 +165,10 @@ extension Binder {
                 throw Diagnostic(Msg.operandTypes(op, a.type.name, b.type.name), r)
             }
             let ca = a.type == .string ? a : toStringExpr(a), cb = b.type == .string ? b : toStringExpr(b)
-            return Call(op, [ca, cb], type: .bool, range: r) { c, n in
+            return Call(op, [ca, cb], type: .bool, range: r, operands: { c, n in
                 let eq = Kernels.compareStrings(.eq, caseInsensitive: true, c[0], c[1], n)
                 return op == "=~" ? eq : Kernels.not(eq, n)
-            }
+            })
         case "matches regex":
             guard let pattern = b.constant?.asString else { throw Diagnostic(Msg.constantRequired("the regex of 'matches regex'"), b.range) }
             let re = try ScalarFunctions.compileRegex(pattern, b.range)
@@ -241,12 +241,12 @@ extension Binder {
         let intLike: Set<KustoType> = [.int, .long]
         if (tx.isNumeric && ty.isNumeric) {
             if intLike.contains(tx) && intLike.contains(ty) {
-                return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareInts(cmp, c[0], c[1], n) }
+                return Call(op, [x, y], type: .bool, range: r, operands: { c, n in Kernels.compareInts(cmp, c[0], c[1], n) })
             }
-            return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareReals(cmp, c[0], c[1], n) }
+            return Call(op, [x, y], type: .bool, range: r, operands: { c, n in Kernels.compareReals(cmp, c[0], c[1], n) })
         }
         if tx == ty && (tx == .datetime || tx == .timespan || tx == .bool) {
-            return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareInts(cmp, c[0], c[1], n) }
+            return Call(op, [x, y], type: .bool, range: r, operands: { c, n in Kernels.compareInts(cmp, c[0], c[1], n) })
         }
         let stringy: Set<KustoType> = [.string, .guid]
         if stringy.contains(tx) && stringy.contains(ty) {
@@ -258,7 +258,7 @@ extension Binder {
                 call.needle = needle
                 return call
             }
-            return Call(op, [x, y], type: .bool, range: r) { c, n in Kernels.compareStrings(cmp, caseInsensitive: false, c[0], c[1], n) }
+            return Call(op, [x, y], type: .bool, range: r, operands: { c, n in Kernels.compareStrings(cmp, caseInsensitive: false, c[0], c[1], n) })
         }
         if tx == .dynamic || ty == .dynamic {
             return ScalarFunctions.call(op, [x, y], .bool, r) { v in
@@ -291,29 +291,29 @@ extension Binder {
 
     func arithmetic(_ op: String, _ a: BoundExpr, _ b: BoundExpr, _ r: SourceRange) throws -> BoundExpr {
         let ta = a.type, tb = b.type
-        func ints(_ t: KustoType) -> BoundExpr { Call(op, [a, b], type: t, range: r) { c, n in Kernels.arithmeticInts(op, c[0], c[1], n, type: t) } }
+        func ints(_ t: KustoType) -> BoundExpr { Call(op, [a, b], type: t, range: r, operands: { c, n in Kernels.arithmeticInts(op, c[0], c[1], n, type: t) }) }
         let intLike: Set<KustoType> = [.int, .long]
         switch (ta, tb) {
         case _ where intLike.contains(ta) && intLike.contains(tb):
             return ints(.long)
         case _ where ta.isNumeric && tb.isNumeric:
-            return Call(op, [a, b], type: .real, range: r) { c, n in Kernels.arithmeticReals(op, c[0], c[1], n) }
+            return Call(op, [a, b], type: .real, range: r, operands: { c, n in Kernels.arithmeticReals(op, c[0], c[1], n) })
         case (.datetime, .timespan) where op == "+" || op == "-": return ints(.datetime)
         case (.timespan, .datetime) where op == "+": return ints(.datetime)
         case (.datetime, .datetime) where op == "-": return ints(.timespan)
         case (.timespan, .timespan) where op == "+" || op == "-" || op == "%": return ints(.timespan)
         case (.timespan, .timespan) where op == "/":
-            return Call(op, [a, b], type: .real, range: r) { c, n in Kernels.arithmeticReals("/", c[0], c[1], n) }
+            return Call(op, [a, b], type: .real, range: r, operands: { c, n in Kernels.arithmeticReals("/", c[0], c[1], n) })
         case (.timespan, _) where tb.isNumeric && (op == "*" || op == "/"):
-            return Call(op, [a, b], type: .timespan, range: r) { c, n in
+            return Call(op, [a, b], type: .timespan, range: r, operands: { c, n in
                 let x = Kernels.arithmeticReals(op, c[0], c[1], n)
                 return .ints(.timespan, x.float64Values.map { $0.isFinite ? Int64($0.rounded()) : 0 }, validity: x.validity)
-            }
+            })
         case (_, .timespan) where ta.isNumeric && op == "*":
-            return Call(op, [a, b], type: .timespan, range: r) { c, n in
+            return Call(op, [a, b], type: .timespan, range: r, operands: { c, n in
                 let x = Kernels.arithmeticReals(op, c[0], c[1], n)
                 return .ints(.timespan, x.float64Values.map { $0.isFinite ? Int64($0.rounded()) : 0 }, validity: x.validity)
-            }
+            })
         case (.dynamic, _), (_, .dynamic):
             return ScalarFunctions.call(op, [a, b], .real, r) { v in
                 guard let x = Convert.toDouble(v[0]), let y = Convert.toDouble(v[1]) else { return .null }

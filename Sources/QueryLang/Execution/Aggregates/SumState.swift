@@ -1,0 +1,78 @@
+import Foundation
+import LogStore
+
+/// sum, sumif, avg, avgif: nulls are skipped; sum of nothing is 0, avg of nothing null.
+final class SumState: AggregateState {
+    let isInt: Bool, average: Bool, conditional: Bool, outType: KustoType
+    var ints: [Int64] = [], reals: [Double] = [], counts: [Int64] = []
+    init(argType: KustoType, average: Bool, conditional: Bool) {
+        isInt = argType.physical == .int64 && !average
+        self.average = average; self.conditional = conditional
+        outType = average ? (argType == .timespan ? .timespan : .real) : (argType == .timespan ? .timespan : argType == .real || argType == .decimal ? .real : .long)
+    }
+    func update(_ g: [Int32], groupCount: Int, _ args: [Column]) {
+        grow(&ints, groupCount, 0); grow(&reals, groupCount, 0); grow(&counts, groupCount, 0)
+        let a = args[0]
+        let cond = conditional ? args[1] : nil
+        let cv = cond?.int64Values, cvv = cond?.validity
+        let valid = a.validity
+        switch a.storage {
+        case .int64(let v):
+            let isInt = self.isInt
+            v.withUnsafeBufferPointer { vp in ints.withUnsafeMutableBufferPointer { si in reals.withUnsafeMutableBufferPointer { sr in
+                counts.withUnsafeMutableBufferPointer { cn in
+                    if cv == nil && valid == nil && isInt {
+                        for i in 0..<g.count { let k = Int(g[i]); si[k] &+= vp[i]; cn[k] &+= 1 }
+                        return
+                    }
+                    for i in 0..<g.count {
+                        if let c = cv, c[i] == 0 || (cvv?[i] ?? 1) == 0 { continue }
+                        if let vv = valid, vv[i] == 0 { continue }
+                        let k = Int(g[i])
+                        if isInt { si[k] &+= vp[i] } else { sr[k] += Double(vp[i]) }
+                        cn[k] &+= 1
+                    }
+                }
+            } } }
+        case .float64(let v):
+            v.withUnsafeBufferPointer { vp in reals.withUnsafeMutableBufferPointer { r in counts.withUnsafeMutableBufferPointer { cn in
+                if cv == nil && valid == nil {
+                    for i in 0..<g.count { let k = Int(g[i]); r[k] += vp[i]; cn[k] &+= 1 }
+                    return
+                }
+                for i in 0..<g.count {
+                    if let c = cv, c[i] == 0 || (cvv?[i] ?? 1) == 0 { continue }
+                    if let vv = valid, vv[i] == 0 { continue }
+                    let k = Int(g[i]); r[k] += vp[i]; cn[k] &+= 1
+                }
+            } } }
+        case .bytes: break
+        }
+    }
+    func finish(groupCount: Int) -> [Column] {
+        grow(&ints, groupCount, 0); grow(&reals, groupCount, 0); grow(&counts, groupCount, 0)
+        if average {
+            let valid = counts.map { $0 > 0 ? UInt8(1) : 0 }
+            let anyNull = valid.contains(0)
+            if outType == .timespan {
+                return [.ints(.timespan, (0..<groupCount).map { counts[$0] > 0 ? Int64((reals[$0] / Double(counts[$0])).rounded()) : 0 }, validity: anyNull ? valid : nil)]
+            }
+            return [.reals((0..<groupCount).map { counts[$0] > 0 ? reals[$0] / Double(counts[$0]) : 0 }, validity: anyNull ? valid : nil)]
+        }
+        if isInt { return [.ints(outType, ints)] }
+        return [.reals(reals)]
+    }
+}
+
+extension SumState: MergeableState {
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) {
+        let o = other as! SumState
+        grow(&ints, groupCount, 0); grow(&reals, groupCount, 0); grow(&counts, groupCount, 0)
+        for j in 0..<o.counts.count {
+            let k = Int(mapping[j])
+            if j < o.ints.count { ints[k] &+= o.ints[j] }
+            if j < o.reals.count { reals[k] += o.reals[j] }
+            counts[k] &+= o.counts[j]
+        }
+    }
+}
