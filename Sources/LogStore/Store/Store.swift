@@ -1,0 +1,67 @@
+import Foundation
+
+/// A store: a folder holding `catalog.sqlite` and `segments/`. Open one per process; it is safe
+/// for concurrent readers (threads or processes) while one writer ingests.
+public final class Store: @unchecked Sendable {
+    public let path: String
+    let catalog: Catalog
+    let lock = NSLock()
+    public let readOnly: Bool
+    /// Read leases (see `ReadLease`): a count in this process, a shared flock across processes.
+    let leaseLock = NSLock()
+    var activeReads = 0
+    let readersFD: Int32
+
+    public var segmentsDirectory: String { path + "/segments" }
+    static let catalogName = "catalog.sqlite"
+
+    /// Opens the store at `path`; creates it when `create` is true and it does not exist.
+    /// `housekeeping` (when not read-only): first delete segment files a crashed writer left
+    /// unpublished, and retired files no query holds. Commands that only read skip it.
+    public init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true) throws {
+        self.path = path
+        self.readOnly = readOnly
+        let fm = FileManager.default
+        let catalogPath = path + "/" + Store.catalogName
+        if !fm.fileExists(atPath: catalogPath) {
+            guard create else { throw StoreError.storeNotFound(path: path) }
+            do { try fm.createDirectory(atPath: path + "/segments", withIntermediateDirectories: true) }
+            catch { throw StoreError.io(path: path, reason: "cannot create the store: \(error.localizedDescription)") }
+        }
+        catalog = try Catalog(path: catalogPath, readOnly: readOnly)
+        readersFD = open(path + "/readers.lock", (readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
+        if !readOnly && housekeeping { try? removeOrphans() }
+    }
+
+    deinit { if readersFD >= 0 { close(readersFD) } }
+
+    // MARK: schema
+
+    public func tableNames() throws -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.tableNames()
+    }
+
+    /// The schema of a stored table, or of the built-in `ingest_rejects`.
+    public func schema(of table: String) throws -> TableSchema? {
+        if table == Store.rejectsTable { return Store.rejectsSchema }
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.schema(of: table)
+    }
+
+    public func segments(of table: String) throws -> [SegmentInfo] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.segments(of: table)
+    }
+
+    public func rowCount(of table: String) throws -> Int {
+        try segments(of: table).reduce(0) { $0 + $1.rows }
+    }
+
+    public func ingestHistory() throws -> [IngestRecord] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.db.prepare("SELECT id, source, size, rows, rejected, finished_at FROM ingests ORDER BY id").rows {
+            IngestRecord(id: $0.int(0), source: $0.text(1), size: Int($0.int(2)), rows: Int($0.int(3)), rejected: Int($0.int(4)), finishedAt: $0.text(5))
+        }
+    }
+}
