@@ -20,18 +20,7 @@ extension IngestJob {
                 }
                 lastTable = table
             }
-            rowsByTable[table, default: 0] += 1
-            if !b.truncatedInLastRow.isEmpty {
-                truncated += 1
-                if truncations.count < 100 {
-                    let what = b.truncatedInLastRow.map { "'\($0.column)' from \($0.from) bytes" }.joined(separator: ", ")
-                    truncations.append(IngestReject(file: displayName, line: line, offset: offset,
-                                                    reason: "kept with strings cut to \(options.maxStringBytes ?? 0) bytes: \(what)", text: ""))
-                }
-            }
-            if b.rows & 1023 == 0 && (b.rows >= options.segmentRows || b.approximateBytes >= options.segmentBytes) {
-                try flush(table: table, builder: b)
-            }
+            try rowAdded(to: table, b, line: line, offset: offset)
         } catch let e as StoreError {
             reject(line: line, offset: offset, reason: e.description, text: [])
         } catch {
@@ -40,22 +29,43 @@ extension IngestJob {
         }
     }
 
-    /// Parses a record, maps it to flat records of their own tables, and shreds those.
+    /// Parses a record and maps it to rows of their own tables, which go straight into the builders.
     func ingestMapped<M: RecordMapping>(_ base: UnsafePointer<UInt8>, _ r: Range<Int>, line: Int, offset: Int, _ mapping: M.Type) {
         let doc: JSONValue
         do { doc = try JSONValue.parse(base, r) }
         catch { reject(line: line, offset: offset, reason: describe(error, base: r.lowerBound), text: Array(UnsafeBufferPointer(start: base + r.lowerBound, count: min(r.count, 1024)))); return }
         let records = M.rows(of: doc)
         if records.isEmpty { reject(line: line, offset: offset, reason: "no telemetry item in this export record", text: Array(UnsafeBufferPointer(start: base + r.lowerBound, count: min(r.count, 1024)))) }
-        for row in records {
-            let table = row.table
-            let bytes = JSONValue.object(row.fields).jsonBytes
-            bytes.withUnsafeBufferPointer { p in
-                let saved = lastTable
-                lastTable = options.table ?? table
-                ingestRecord(p.baseAddress!, 0..<p.count, line: line, offset: offset, routingKeys: [])
-                lastTable = saved
+        for row in records { ingestFields(row.fields, into: options.table ?? row.table, line: line, offset: offset) }
+    }
+
+    /// Appends one row of parsed fields to `table`; a value that does not convert rejects the row,
+    /// with the row as JSON for its text (what a reject of the same row read from text shows).
+    func ingestFields(_ fields: [(String, JSONValue)], into table: String, line: Int, offset: Int) {
+        do {
+            let b = builder(for: table)
+            try b.append(fields)
+            try rowAdded(to: table, b, line: line, offset: offset)
+        } catch let e as StoreError {
+            reject(line: line, offset: offset, reason: e.description, text: [])
+        } catch {
+            reject(line: line, offset: offset, reason: describe(error, base: 0), text: Array(JSONValue.object(fields).jsonBytes.prefix(1024)))
+        }
+    }
+
+    /// Counts a row `b` took, notes the strings it cut, and writes a segment when the table's builder is full.
+    private func rowAdded(to table: String, _ b: TableBuilder, line: Int, offset: Int) throws {
+        rowsByTable[table, default: 0] += 1
+        if !b.truncatedInLastRow.isEmpty {
+            truncated += 1
+            if truncations.count < 100 {
+                let what = b.truncatedInLastRow.map { "'\($0.column)' from \($0.from) bytes" }.joined(separator: ", ")
+                truncations.append(IngestReject(file: displayName, line: line, offset: offset,
+                                                reason: "kept with strings cut to \(options.maxStringBytes ?? 0) bytes: \(what)", text: ""))
             }
+        }
+        if b.rows & 1023 == 0 && (b.rows >= options.segmentRows || b.approximateBytes >= options.segmentBytes) {
+            try flush(table: table, builder: b)
         }
     }
 

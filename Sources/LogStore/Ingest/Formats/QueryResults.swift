@@ -29,6 +29,7 @@ extension IngestJob {
         let table = defaultTable
         let b = builder(for: table)
         b.declare(schema)
+        let names = schema.map(\.name)
         for (i, row) in rows.enumerated() {
             guard let cells = row.arrayValue else {
                 reject(line: i + 1, offset: 0, reason: "result row \(i + 1) is not an array (a partial-failure error?)", text: row.jsonBytes)
@@ -38,11 +39,7 @@ extension IngestJob {
                 reject(line: i + 1, offset: 0, reason: "result row \(i + 1) has \(cells.count) cells for \(schema.count) columns", text: row.jsonBytes)
                 continue
             }
-            let obj = JSONValue.object(Array(zip(schema.map(\.name), cells)))
-            let bytes = obj.jsonBytes
-            bytes.withUnsafeBufferPointer { p in
-                ingestRecord(p.baseAddress!, 0..<p.count, line: i + 1, offset: 0, routingKeys: [])
-            }
+            ingestFields(Array(zip(names, cells)), into: options.table ?? lastTable ?? defaultTable, line: i + 1, offset: 0)
         }
     }
 }
