@@ -31,15 +31,10 @@ extension Store {
     /// retired, not deleted, until no reader can be using them.
     func replaceSegments(removing old: [SegmentInfo], adding new: [PendingSegment]) throws {
         lock.lock(); defer { lock.unlock() }
-        let db = catalog.db
-        try db.transaction {
+        try catalog.transaction {
             let now = Catalog.now()
-            for s in old {
-                try db.prepare("DELETE FROM column_stats WHERE segment_id = ?").bind(.int(s.id)).run()
-                try db.prepare("DELETE FROM segments WHERE id = ?").bind(.int(s.id)).run()
-                try db.prepare("INSERT OR REPLACE INTO retired_files(file, retired_at) VALUES (?,?)").bind(.text(s.file), .text(now)).run()
-            }
-            for seg in new { try insertSegment(seg, ingestID: nil, now: now) }
+            try catalog.retireSegments(old, at: now)
+            for seg in new { try catalog.insertSegment(seg, ingestID: nil, at: now) }
         }
     }
 

@@ -38,7 +38,7 @@ extension Store {
         for f in retired {
             let full = segmentsDirectory + "/" + f
             if unlink(full) == 0 || errno == ENOENT { deleted += 1 }
-            _ = try? catalog.db.prepare("DELETE FROM retired_files WHERE file = ?").bind(.text(f)).run()
+            _ = try? catalog.forgetRetired(f)
         }
         return deleted
     }

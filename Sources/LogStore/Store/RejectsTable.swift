@@ -12,10 +12,9 @@ extension Store {
         lock.lock(); defer { lock.unlock() }
         var at: [Int64] = [], line: [Int64] = [], off: [Int64] = []
         var file = ByteStrings(), reason = ByteStrings(), text = ByteStrings()
-        let s = try catalog.db.prepare("SELECT at, file, line, byte_offset, reason, raw FROM rejects ORDER BY id")
-        while try s.step() {
-            at.append(Ticks.parseDatetime(s.text(0)) ?? 0); file.append(s.text(1)); line.append(s.int(2))
-            off.append(s.int(3)); reason.append(s.text(4)); text.append(s.text(5))
+        try catalog.forEachReject { r in
+            at.append(Ticks.parseDatetime(r.at) ?? 0); file.append(r.file); line.append(r.line)
+            off.append(r.offset); reason.append(r.reason); text.append(r.raw)
         }
         let all: [String: Column] = ["IngestedAt": .ints(.datetime, at), "File": .strings(file), "Line": .ints(.long, line),
                                      "ByteOffset": .ints(.long, off), "Reason": .strings(reason), "Text": .strings(text)]

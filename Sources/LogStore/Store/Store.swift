@@ -60,8 +60,6 @@ public final class Store: @unchecked Sendable {
 
     public func ingestHistory() throws -> [IngestRecord] {
         lock.lock(); defer { lock.unlock() }
-        return try catalog.db.prepare("SELECT id, source, size, rows, rejected, finished_at FROM ingests ORDER BY id").rows {
-            IngestRecord(id: $0.int(0), source: $0.text(1), size: Int($0.int(2)), rows: Int($0.int(3)), rejected: Int($0.int(4)), finishedAt: $0.text(5))
-        }
+        return try catalog.ingestHistory()
     }
 }
