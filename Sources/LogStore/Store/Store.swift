@@ -1,5 +1,21 @@
 import Foundation
 
+// LogStore's public surface, by what a caller does with it:
+// - Open a store: `Store(path:create:readOnly:housekeeping:)`, `StoreError` (every failure, with path/offset).
+// - Ingest: `Store.ingest(paths:options:progress:)` with `IngestOptions` → `[FileIngestReport]`
+//   (`IngestReject`, `IngestProgress`); history via `ingestHistory()` → `[IngestRecord]`.
+// - Append from a running process: `RecordAppender` (`append`, `commit` → `AppendReport`, `AppendError`).
+// - Schema: `tableNames()`, `schema(of:)` → `TableSchema` / `ColumnSchema` / `KustoType`, `rowCount(of:)`,
+//   `Store.rejectsTable` (the built-in `ingest_rejects`).
+// - Scan: `ScanRequest` (columns, time window, `ScanPredicate`s) → `plan` (pruned `SegmentInfo`s with
+//   `ColumnStats`), `openSegment` → `OpenSegment.read` / `rows(where:…)` → `Batch` of `Column`s
+//   (`ColumnStorage`, `ByteStrings`, dictionary codes), or `scan` for all of it; `ScanStats`;
+//   `beginRead()` → `ReadLease` while segment files are read.
+// - Maintenance: `compact(tables:options:)` (`CompactOptions` → `CompactReport`), `drop(before:…)` → `DropReport`.
+// - Values the query engine shares with storage: `Ticks` (datetime/timespan text), `JSONValue` and
+//   `JSONScanner` (dynamic values), `DynamicPaths` (dynamic sub-columns), `TypeWidening`, `TermFilter`, `Bloom`.
+// Everything else (ingest formats, shredder, segment encodings, the SQLite catalog) is internal.
+
 /// A store: a folder holding `catalog.sqlite` and `segments/`. Open one per process; it is safe
 /// for concurrent readers (threads or processes) while one writer ingests.
 public final class Store: @unchecked Sendable {

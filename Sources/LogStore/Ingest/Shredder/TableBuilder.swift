@@ -111,7 +111,12 @@ final class TableBuilder {
     private func column(forKey key: String, field: Int) -> Int {
         if field < expected.count {
             let guess = expected[field]
-            if columns[guess].nameBytes.elementsEqual(key.utf8) { return guess }
+            let nb = columns[guess].nameBytes
+            // Native strings hold contiguous UTF-8: compare in place, as `lookupKey` does.
+            let same = key.utf8.withContiguousStorageIfAvailable { k in
+                k.count == nb.count && (k.isEmpty || nb.withUnsafeBufferPointer { memcmp($0.baseAddress!, k.baseAddress!, k.count) == 0 })
+            } ?? nb.elementsEqual(key.utf8)
+            if same { return guess }
         }
         return remember(Array(key.utf8), field: field)
     }
