@@ -155,6 +155,18 @@ final class Catalog {
         Set(try db.prepare("SELECT file FROM segments").rows { $0.text(0) })
     }
 
+    func ingestHistory() throws -> [IngestRecord] {
+        try db.prepare("SELECT id, source, size, rows, rejected, finished_at FROM ingests ORDER BY id").rows {
+            IngestRecord(id: $0.int(0), source: $0.text(1), size: Int($0.int(2)), rows: Int($0.int(3)), rejected: Int($0.int(4)), finishedAt: $0.text(5))
+        }
+    }
+
+    /// Every stored reject, oldest first.
+    func forEachReject(_ body: (_ r: (at: String, file: String, line: Int64, offset: Int64, reason: String, raw: String)) -> Void) throws {
+        let s = try db.prepare("SELECT at, file, line, byte_offset, reason, raw FROM rejects ORDER BY id")
+        while try s.step() { body((s.text(0), s.text(1), s.int(2), s.int(3), s.text(4), s.text(5))) }
+    }
+
     func findIngest(fingerprint: String) throws -> IngestRecord? {
         let s = try db.prepare("SELECT id, source, size, rows, rejected, finished_at FROM ingests WHERE fingerprint = ? ORDER BY id DESC LIMIT 1")
             .bind(.text(fingerprint))

@@ -55,7 +55,7 @@ public final class RecordAppender: @unchecked Sendable {
         let bytes = Array(json)
         try locked {
             ordinal += 1
-            job.processLine(bytes, 0..<bytes.count, line: ordinal, streamOffset: 0)
+            try job.processLine(NDJSONLines(), bytes, 0..<bytes.count, line: ordinal, streamOffset: 0)
         }
     }
 
@@ -99,7 +99,7 @@ public final class RecordAppender: @unchecked Sendable {
     private func locked(_ body: () throws -> Void) throws {
         mutex.lock(); defer { mutex.unlock() }
         try body()
-        if job.builders.values.contains(where: { $0.rows >= segmentRows }) { try commitLocked() }
+        if job.builders.values.contains(where: { $0.rows >= segmentRows }) { _ = try commitLocked() }
     }
 
     private func commitLocked() throws -> AppendReport {

@@ -34,7 +34,7 @@ public enum KnownSchemas {
         "availabilityResults": [("timestamp", .datetime), ("id", .string), ("name", .string), ("location", .string),
                                 ("success", .bool), ("message", .string), ("size", .real), ("duration", .real),
                                 ("performanceBucket", .string), ("itemType", .string)] + dims + common,
-        // OpenTelemetry OTLP/JSON, as logq maps it (see ExportMappings.otlp).
+        // OpenTelemetry OTLP/JSON, as logq maps it (see `OTLP.rows`).
         "OTelLogs": [("TimeGenerated", .datetime), ("ObservedTime", .datetime), ("SeverityNumber", .int), ("SeverityText", .string),
                      ("Body", .dynamic), ("TraceId", .string), ("SpanId", .string), ("Attributes", .dynamic), ("Resource", .dynamic),
                      ("ScopeName", .string), ("ScopeVersion", .string)],

@@ -26,64 +26,15 @@ public struct DropReport: Sendable, Equatable {
     public var segmentsStraddling: Int
 }
 
-/// Held while a query reads segment files: compaction and retention delete the files they took out
-/// of the catalog only when no lease is held, in this process or any other (a shared `flock` on
-/// `readers.lock`), so a running query never loses a file it planned to read.
-public final class ReadLease: @unchecked Sendable {
-    let store: Store
-    init(store: Store) { self.store = store }
-    deinit { store.endRead() }
-}
-
 extension Store {
-    // MARK: read leases
-
-    public func beginRead() -> ReadLease {
-        leaseLock.lock()
-        if activeReads == 0, readersFD >= 0 { _ = flock(readersFD, LOCK_SH) }
-        activeReads += 1
-        leaseLock.unlock()
-        return ReadLease(store: self)
-    }
-
-    func endRead() {
-        leaseLock.lock()
-        activeReads -= 1
-        if activeReads == 0, readersFD >= 0 { _ = flock(readersFD, LOCK_UN) }
-        leaseLock.unlock()
-    }
-
-    /// Deletes retired segment files when nobody reads: no lease in this process and an exclusive
-    /// `readers.lock`. Otherwise they wait for a later write or open. Returns how many were deleted.
-    @discardableResult
-    func reclaimRetired() -> Int {
-        leaseLock.lock(); defer { leaseLock.unlock() }
-        guard activeReads == 0, readersFD >= 0, flock(readersFD, LOCK_EX | LOCK_NB) == 0 else { return 0 }
-        defer { _ = flock(readersFD, LOCK_UN) }
-        lock.lock(); defer { lock.unlock() }
-        guard let retired = try? catalog.retiredFiles(), !retired.isEmpty else { return 0 }
-        var deleted = 0
-        for f in retired {
-            let full = segmentsDirectory + "/" + f
-            if unlink(full) == 0 || errno == ENOENT { deleted += 1 }
-            _ = try? catalog.db.prepare("DELETE FROM retired_files WHERE file = ?").bind(.text(f)).run()
-        }
-        return deleted
-    }
-
     /// Takes segments out of the catalog and lists new ones, in one transaction; the old files are
     /// retired, not deleted, until no reader can be using them.
     func replaceSegments(removing old: [SegmentInfo], adding new: [PendingSegment]) throws {
         lock.lock(); defer { lock.unlock() }
-        let db = catalog.db
-        try db.transaction {
+        try catalog.transaction {
             let now = Catalog.now()
-            for s in old {
-                try db.prepare("DELETE FROM column_stats WHERE segment_id = ?").bind(.int(s.id)).run()
-                try db.prepare("DELETE FROM segments WHERE id = ?").bind(.int(s.id)).run()
-                try db.prepare("INSERT OR REPLACE INTO retired_files(file, retired_at) VALUES (?,?)").bind(.text(s.file), .text(now)).run()
-            }
-            for seg in new { try insertSegment(seg, ingestID: nil, now: now) }
+            try catalog.retireSegments(old, at: now)
+            for seg in new { try catalog.insertSegment(seg, ingestID: nil, at: now) }
         }
     }
 

@@ -77,6 +77,50 @@ final class TableBuilder {
         }
     }
 
+    /// Appends one row of already-parsed fields (mapped export records, query-result rows) without
+    /// rendering it as JSON text. Columns, types, widening and errors are those `shred` gives for the
+    /// row written as compact JSON, down to the error's offset in that text. On error nothing of it is kept.
+    func append(_ fields: [(String, JSONValue)]) throws {
+        columnsBeforeLastRow = columns.count
+        if !truncatedInLastRow.isEmpty { truncatedInLastRow.removeAll() }
+        do {
+            for (field, (key, value)) in fields.enumerated() {
+                let b = columns[column(forKey: key, field: field)]
+                if b.rows > rows { b.truncate(to: rows) } // a repeated key: the last value wins
+                do { try b.append(parsed: value, scratch: &scratch) }
+                catch let e as ColumnBuilder.ConversionError {
+                    throw JSONScanner.Failure(message: "column '\(b.name)': \(e.message)", offset: Self.textEnd(of: fields, through: field))
+                }
+                if case .string = value, let cap = maxStringBytes, let from = b.truncateLastString(to: cap) { truncatedInLastRow.append((b.name, from)) }
+            }
+        } catch {
+            for c in columns { c.truncate(to: rows) }
+            dropColumns(from: columnsBeforeLastRow)
+            throw error
+        }
+        rows &+= 1
+        for c in columns where c.rows < rows { c.appendNull() }
+    }
+
+    /// Where field `k`'s value ends in the compact JSON text of `fields` (only built for an error).
+    private static func textEnd(of fields: [(String, JSONValue)], through k: Int) -> Int {
+        JSONValue.object(Array(fields[...k])).jsonBytes.count - 1
+    }
+
+    /// `lookupKey` for a key given as a string: the same guess by position, compared bytewise.
+    private func column(forKey key: String, field: Int) -> Int {
+        if field < expected.count {
+            let guess = expected[field]
+            let nb = columns[guess].nameBytes
+            // Native strings hold contiguous UTF-8: compare in place, as `lookupKey` does.
+            let same = key.utf8.withContiguousStorageIfAvailable { k in
+                k.count == nb.count && (k.isEmpty || nb.withUnsafeBufferPointer { memcmp($0.baseAddress!, k.baseAddress!, k.count) == 0 })
+            } ?? nb.elementsEqual(key.utf8)
+            if same { return guess }
+        }
+        return remember(Array(key.utf8), field: field)
+    }
+
     @inline(__always)
     private func lookupKey(_ s: inout JSONScanner, field: Int) throws -> Int {
         let keyStart = s.pos &+ 1

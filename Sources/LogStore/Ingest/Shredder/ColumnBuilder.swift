@@ -248,6 +248,41 @@ final class ColumnBuilder {
         }
     }
 
+    // MARK: parsed values
+
+    /// Appends a value parsed before (a mapped export field, a query-result cell) as `appendValue`
+    /// of `TableBuilder.shred` would append it from the value's compact JSON text
+    /// (`JSONValue.write`), without producing that text: a double the text would write without a
+    /// fraction arrives as an integer, NaN and infinities as null. Objects and arrays are stored as
+    /// text, which is what a dynamic value is.
+    func append(parsed v: JSONValue, scratch: inout [UInt8]) throws {
+        switch v {
+        case .null: appendNull()
+        case .bool(let b): try appendBool(b)
+        case .string(let s): try appendText(s)
+        case .int(let i):
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: String(i).utf8)
+            try scratch.withUnsafeBufferPointer { try appendInteger(i, raw: $0) }
+        case .real(let d):
+            if d.isNaN || d.isInfinite { appendNull(); return }
+            scratch.removeAll(keepingCapacity: true)
+            appendJSONNumber(d, to: &scratch)
+            if d == d.rounded(), abs(d) < 1e15 { try scratch.withUnsafeBufferPointer { try appendInteger(Int64(d), raw: $0) } }
+            else { try scratch.withUnsafeBufferPointer { try appendReal(d, raw: $0) } }
+        case .array, .object:
+            scratch.removeAll(keepingCapacity: true)
+            v.write(to: &scratch)
+            try scratch.withUnsafeBufferPointer { try appendNested($0) }
+        }
+    }
+
+    /// A string value, already decoded.
+    func appendText(_ s: String) throws {
+        if type == .string { strs.append(s.utf8); pushValid(); return }
+        try appendDecodedString(Array(s.utf8), raw: nil)
+    }
+
     // MARK: widening
 
     /// Re-renders the rows stored so far as `target` (dynamic or string, or real from long).

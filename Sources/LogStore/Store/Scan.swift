@@ -34,73 +34,7 @@ public struct ScanStats: Sendable {
     public init() {}
 }
 
-/// A store: a folder holding `catalog.sqlite` and `segments/`. Open one per process; it is safe
-/// for concurrent readers (threads or processes) while one writer ingests.
-public final class Store: @unchecked Sendable {
-    public let path: String
-    let catalog: Catalog
-    let lock = NSLock()
-    public let readOnly: Bool
-    /// Read leases (see `ReadLease`): a count in this process, a shared flock across processes.
-    let leaseLock = NSLock()
-    var activeReads = 0
-    let readersFD: Int32
-
-    public var segmentsDirectory: String { path + "/segments" }
-    static let catalogName = "catalog.sqlite"
-
-    /// Opens the store at `path`; creates it when `create` is true and it does not exist.
-    /// `housekeeping` (when not read-only): first delete segment files a crashed writer left
-    /// unpublished, and retired files no query holds. Commands that only read skip it.
-    public init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true) throws {
-        self.path = path
-        self.readOnly = readOnly
-        let fm = FileManager.default
-        let catalogPath = path + "/" + Store.catalogName
-        if !fm.fileExists(atPath: catalogPath) {
-            guard create else { throw StoreError.storeNotFound(path: path) }
-            do { try fm.createDirectory(atPath: path + "/segments", withIntermediateDirectories: true) }
-            catch { throw StoreError.io(path: path, reason: "cannot create the store: \(error.localizedDescription)") }
-        }
-        catalog = try Catalog(path: catalogPath, readOnly: readOnly)
-        readersFD = open(path + "/readers.lock", (readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
-        if !readOnly && housekeeping { try? removeOrphans() }
-    }
-
-    deinit { if readersFD >= 0 { close(readersFD) } }
-
-    // MARK: schema
-
-    public func tableNames() throws -> [String] {
-        lock.lock(); defer { lock.unlock() }
-        return try catalog.tableNames()
-    }
-
-    /// The schema of a stored table, or of the built-in `ingest_rejects`.
-    public func schema(of table: String) throws -> TableSchema? {
-        if table == Store.rejectsTable { return Store.rejectsSchema }
-        lock.lock(); defer { lock.unlock() }
-        return try catalog.schema(of: table)
-    }
-
-    public func segments(of table: String) throws -> [SegmentInfo] {
-        lock.lock(); defer { lock.unlock() }
-        return try catalog.segments(of: table)
-    }
-
-    public func rowCount(of table: String) throws -> Int {
-        try segments(of: table).reduce(0) { $0 + $1.rows }
-    }
-
-    public func ingestHistory() throws -> [IngestRecord] {
-        lock.lock(); defer { lock.unlock() }
-        return try catalog.db.prepare("SELECT id, source, size, rows, rejected, finished_at FROM ingests ORDER BY id").rows {
-            IngestRecord(id: $0.int(0), source: $0.text(1), size: Int($0.int(2)), rows: Int($0.int(3)), rejected: Int($0.int(4)), finishedAt: $0.text(5))
-        }
-    }
-
-    // MARK: scans
-
+extension Store {
     /// The segments of `table` that `request` may match, and how many were pruned.
     public func plan(_ table: String, _ request: ScanRequest) throws -> (kept: [SegmentInfo], pruned: Int) {
         guard let schema = try schema(of: table) else { throw StoreError.tableNotFound(table) }
@@ -202,69 +136,6 @@ public final class Store: @unchecked Sendable {
         }
         return out
     }
-
-    // MARK: rejects
-
-    public static let rejectsTable = "ingest_rejects"
-    public static let rejectsSchema = TableSchema(name: rejectsTable, columns: [
-        ColumnSchema(name: "IngestedAt", type: .datetime), ColumnSchema(name: "File", type: .string),
-        ColumnSchema(name: "Line", type: .long), ColumnSchema(name: "ByteOffset", type: .long),
-        ColumnSchema(name: "Reason", type: .string), ColumnSchema(name: "Text", type: .string),
-    ], timeColumn: "IngestedAt")
-
-    func rejectsBatch(columns: [String]) throws -> Batch {
-        lock.lock(); defer { lock.unlock() }
-        var at: [Int64] = [], line: [Int64] = [], off: [Int64] = []
-        var file = ByteStrings(), reason = ByteStrings(), text = ByteStrings()
-        let s = try catalog.db.prepare("SELECT at, file, line, byte_offset, reason, raw FROM rejects ORDER BY id")
-        while try s.step() {
-            at.append(Ticks.parseDatetime(s.text(0)) ?? 0); file.append(s.text(1)); line.append(s.int(2))
-            off.append(s.int(3)); reason.append(s.text(4)); text.append(s.text(5))
-        }
-        let all: [String: Column] = ["IngestedAt": .ints(.datetime, at), "File": .strings(file), "Line": .ints(.long, line),
-                                     "ByteOffset": .ints(.long, off), "Reason": .strings(reason), "Text": .strings(text)]
-        return Batch(names: columns, columns: columns.map { all[$0]! }, count: at.count)
-    }
-
-    // MARK: maintenance
-
-    /// Removes segment files no catalog row references (left by an ingest that was killed before
-    /// its commit), and retired files nobody reads. Runs only while holding the writer lock, so another process's uncommitted
-    /// batch is never touched.
-    func removeOrphans() throws {
-        guard let lockFD = try? WriterLock(path: path, wait: false) else { return }
-        defer { lockFD.release() }
-        var referenced: Set<String>
-        lock.lock()
-        referenced = (try? catalog.allSegmentFiles()) ?? []
-        // Retired files are not referenced, but a reader may still hold them: reclaimRetired decides.
-        referenced.formUnion((try? catalog.retiredFiles()) ?? [])
-        lock.unlock()
-        defer { reclaimRetired() }
-        let fm = FileManager.default
-        guard let tables = try? fm.contentsOfDirectory(atPath: segmentsDirectory) else { return }
-        for t in tables {
-            let dir = segmentsDirectory + "/" + t
-            for f in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !referenced.contains(t + "/" + f) {
-                try? fm.removeItem(atPath: dir + "/" + f)
-            }
-        }
-    }
-}
-
-/// An exclusive advisory lock on `<store>/writer.lock`: one writer per store across processes.
-/// The kernel drops it when the process dies, so a killed ingest never leaves the store locked.
-final class WriterLock {
-    let fd: Int32
-    init(path: String, wait: Bool) throws {
-        fd = open(path + "/writer.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.io(path: path + "/writer.lock", reason: String(cString: strerror(errno))) }
-        if flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
-            close(fd)
-            throw StoreError.locked(path: path)
-        }
-    }
-    func release() { flock(fd, LOCK_UN); close(fd) }
 }
 
 /// One segment opened for reading, as the table's current schema sees it. Not thread-safe: the

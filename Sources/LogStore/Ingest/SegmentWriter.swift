@@ -1,0 +1,112 @@
+import Foundation
+
+struct PendingSegment {
+    var table: String
+    var file: String        // relative to segments/
+    var tempPath: String
+    var rows: Int
+    var minTime: Int64?
+    var maxTime: Int64?
+    var bytes: Int
+    var checksum: UInt32
+    var schema: [ColumnSchema]
+    var stats: [ColumnStats]
+    var timeColumn: String?
+}
+
+extension IngestJob {
+    func flush(table: String, builder b: TableBuilder) throws {
+        var (schema, cols, rows) = b.take()
+        guard rows > 0 else { return }
+        // Time column: the catalog's for an existing table, else the first datetime candidate.
+        store.lock.lock()
+        let existing = try? store.catalog.schema(of: table)
+        store.lock.unlock()
+        var timeColumn = existing?.timeColumn
+        if existing == nil {
+            timeColumn = KnownSchemas.timeColumnCandidates.first { n in schema.contains { $0.name == n && $0.type == .datetime } }
+        }
+        pending.append(try store.writeSegment(table: table, schema: schema, columns: &cols, rows: rows, timeColumn: timeColumn))
+    }
+}
+
+extension Store {
+    /// Writes one segment under a temporary name (fsynced): rows sorted by the time column (nulls
+    /// first, stable), frequent dynamic keys shredded into sub-columns. The caller renames it into
+    /// place and lists it in the catalog (see `publish`).
+    /// `cols` is emptied as it is encoded, so that the rows are not held twice.
+    func writeSegment(table: String, schema inSchema: [ColumnSchema], columns cols: inout [Column], rows: Int, timeColumn: String?) throws -> PendingSegment {
+        var schema = inSchema
+        var minTime: Int64? = nil, maxTime: Int64? = nil
+        if let tc = timeColumn, let ti = schema.firstIndex(where: { $0.name == tc }), schema[ti].type == .datetime {
+            let times = cols[ti].int64Values
+            let valid = cols[ti].validity
+            var sorted = true
+            for i in 1..<max(rows, 1) where times[i] < times[i - 1] { sorted = false; break }
+            if !sorted || valid != nil {
+                let key: (Int) -> Int64 = { i in (valid?[i] ?? 1) == 0 ? Int64.min : times[i] }
+                let perm = (0..<rows).sorted { let a = key($0), b = key($1); return a < b || (a == b && $0 < $1) }.map { Int32($0) }
+                for c in 0..<cols.count { cols[c] = cols[c].gather(perm) }
+            }
+            let t2 = cols[ti].int64Values
+            let v2 = cols[ti].validity
+            for i in 0..<rows where (v2?[i] ?? 1) != 0 {
+                minTime = min(minTime ?? t2[i], t2[i]); maxTime = max(maxTime ?? t2[i], t2[i])
+            }
+        }
+        // Frequent keys of dynamic columns get sub-columns (see DynamicPaths).
+        for (k, c) in zip(schema, cols) where c.type == .dynamic && DynamicPaths.split(k.name) == nil {
+            let keys = DynamicPaths.frequentKeys(c)
+            for (key, sub) in zip(keys, DynamicPaths.extract(c, keys: keys)) {
+                schema.append(ColumnSchema(name: DynamicPaths.subcolumn(k.name, key), type: .dynamic))
+                cols.append(sub)
+            }
+        }
+        let enc = SegmentFormat.encode(schema: schema, columns: &cols, rows: rows)
+        cols = []
+        let dirName = Self.directoryName(for: table)
+        let dir = segmentsDirectory + "/" + dirName
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let name = "\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(getpid())-\(Store.nextSegmentNumber()).seg"
+        let temp = dir + "/" + name + ".tmp"
+        try Self.writeDurably(enc.bytes, to: temp)
+        return PendingSegment(table: table, file: dirName + "/" + name, tempPath: temp, rows: rows, minTime: minTime, maxTime: maxTime,
+                              bytes: enc.bytes.count, checksum: enc.checksum, schema: schema, stats: enc.stats, timeColumn: timeColumn)
+    }
+
+    private static let counterLock = NSLock()
+    nonisolated(unsafe) private static var segmentNumber = 0
+    static func nextSegmentNumber() -> Int {
+        counterLock.lock(); defer { counterLock.unlock() }
+        segmentNumber += 1
+        return segmentNumber
+    }
+
+    static func directoryName(for table: String) -> String {
+        let safe = String(table.unicodeScalars.map { c -> Character in
+            (c.isASCII && (CharacterSet.alphanumerics.contains(c) || c == "_" || c == "-")) ? Character(c) : "_"
+        })
+        if safe == table && !safe.isEmpty { return safe }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in table.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return safe + "-" + String(h, radix: 16)
+    }
+
+    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + off, bytes.count - off) }
+            guard n > 0 else { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
+            off += n
+        }
+        guard fsync(fd) == 0 else { throw StoreError.io(path: path, reason: "fsync: \(String(cString: strerror(errno)))") }
+    }
+}
+
+func fsyncDirectory(_ path: String) {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 { fsync(fd); close(fd) }
+}

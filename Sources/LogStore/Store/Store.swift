@@ -1,0 +1,81 @@
+import Foundation
+
+// LogStore's public surface, by what a caller does with it:
+// - Open a store: `Store(path:create:readOnly:housekeeping:)`, `StoreError` (every failure, with path/offset).
+// - Ingest: `Store.ingest(paths:options:progress:)` with `IngestOptions` → `[FileIngestReport]`
+//   (`IngestReject`, `IngestProgress`); history via `ingestHistory()` → `[IngestRecord]`.
+// - Append from a running process: `RecordAppender` (`append`, `commit` → `AppendReport`, `AppendError`).
+// - Schema: `tableNames()`, `schema(of:)` → `TableSchema` / `ColumnSchema` / `KustoType`, `rowCount(of:)`,
+//   `Store.rejectsTable` (the built-in `ingest_rejects`).
+// - Scan: `ScanRequest` (columns, time window, `ScanPredicate`s) → `plan` (pruned `SegmentInfo`s with
+//   `ColumnStats`), `openSegment` → `OpenSegment.read` / `rows(where:…)` → `Batch` of `Column`s
+//   (`ColumnStorage`, `ByteStrings`, dictionary codes), or `scan` for all of it; `ScanStats`;
+//   `beginRead()` → `ReadLease` while segment files are read.
+// - Maintenance: `compact(tables:options:)` (`CompactOptions` → `CompactReport`), `drop(before:…)` → `DropReport`.
+// - Values the query engine shares with storage: `Ticks` (datetime/timespan text), `JSONValue` and
+//   `JSONScanner` (dynamic values), `DynamicPaths` (dynamic sub-columns), `TypeWidening`, `TermFilter`, `Bloom`.
+// Everything else (ingest formats, shredder, segment encodings, the SQLite catalog) is internal.
+
+/// A store: a folder holding `catalog.sqlite` and `segments/`. Open one per process; it is safe
+/// for concurrent readers (threads or processes) while one writer ingests.
+public final class Store: @unchecked Sendable {
+    public let path: String
+    let catalog: Catalog
+    let lock = NSLock()
+    public let readOnly: Bool
+    /// Read leases (see `ReadLease`): a count in this process, a shared flock across processes.
+    let leaseLock = NSLock()
+    var activeReads = 0
+    let readersFD: Int32
+
+    public var segmentsDirectory: String { path + "/segments" }
+    static let catalogName = "catalog.sqlite"
+
+    /// Opens the store at `path`; creates it when `create` is true and it does not exist.
+    /// `housekeeping` (when not read-only): first delete segment files a crashed writer left
+    /// unpublished, and retired files no query holds. Commands that only read skip it.
+    public init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true) throws {
+        self.path = path
+        self.readOnly = readOnly
+        let fm = FileManager.default
+        let catalogPath = path + "/" + Store.catalogName
+        if !fm.fileExists(atPath: catalogPath) {
+            guard create else { throw StoreError.storeNotFound(path: path) }
+            do { try fm.createDirectory(atPath: path + "/segments", withIntermediateDirectories: true) }
+            catch { throw StoreError.io(path: path, reason: "cannot create the store: \(error.localizedDescription)") }
+        }
+        catalog = try Catalog(path: catalogPath, readOnly: readOnly)
+        readersFD = open(path + "/readers.lock", (readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
+        if !readOnly && housekeeping { try? removeOrphans() }
+    }
+
+    deinit { if readersFD >= 0 { close(readersFD) } }
+
+    // MARK: schema
+
+    public func tableNames() throws -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.tableNames()
+    }
+
+    /// The schema of a stored table, or of the built-in `ingest_rejects`.
+    public func schema(of table: String) throws -> TableSchema? {
+        if table == Store.rejectsTable { return Store.rejectsSchema }
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.schema(of: table)
+    }
+
+    public func segments(of table: String) throws -> [SegmentInfo] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.segments(of: table)
+    }
+
+    public func rowCount(of table: String) throws -> Int {
+        try segments(of: table).reduce(0) { $0 + $1.rows }
+    }
+
+    public func ingestHistory() throws -> [IngestRecord] {
+        lock.lock(); defer { lock.unlock() }
+        return try catalog.ingestHistory()
+    }
+}
