@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LogStore
 import QueryLang
+import LogqReport
+import TelemetryGenerator
 
 /// Exit codes (documented in the README and in `logq --help`).
 enum ExitCodes {
