@@ -1,11 +1,28 @@
 import ArgumentParser
 import Foundation
+import QueryLang
 
 /// Exit codes (documented in the README and in `logq --help`).
 enum ExitCodes {
     static let dataError: Int32 = 1       // data, I/O or store error
     static let usageError: Int32 = 2      // query or usage error
     static let rejected: Int32 = 3        // ingest finished but rejected lines
+    static let internalError: Int32 = 70  // a bug in logq (sysexits' EX_SOFTWARE)
+
+    static func forPhase(_ p: DiagnosticPhase) -> Int32 {
+        switch p {
+        case .syntax, .semantic, .runtime: return usageError
+        case .storage: return dataError
+        case .internal: return internalError
+        }
+    }
+
+    /// Several diagnostics (a compile failure): the most serious one decides, logq's own bugs first.
+    static func forDiagnostics(_ ds: [Diagnostic]) -> Int32 {
+        if ds.contains(where: { $0.phase == .internal }) { return internalError }
+        if ds.contains(where: { $0.phase == .storage }) { return dataError }
+        return usageError
+    }
 }
 
 @main
@@ -22,6 +39,7 @@ struct Logq: ParsableCommand {
           1  data, I/O or store error
           2  query or usage error
           3  ingest finished but rejected lines
+          70 internal error (a bug in logq: please report it)
         Store: --store DIR, else $LOGQ_STORE, else ./.logq
 
         Examples:

@@ -11,7 +11,7 @@ func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOpt
     do {
         compiled = try QueryEngine.compile(text, store: store, options: try output.compileOptions())
     } catch let f as CompileFailure {
-        stderr(f.render(name: name)); throw ExitCode(ExitCodes.usageError)
+        stderr(f.render(name: name)); throw ExitCode(ExitCodes.forDiagnostics(f.diagnostics))
     }
     var opts = ExecutionOptions()
     opts.truncate = !output.noTruncation
@@ -21,7 +21,7 @@ func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOpt
     let result: ResultTable
     do { result = try compiled.run(options: opts) }
     catch let d as Diagnostic {
-        stderr(compiled.source.render(d, name: name)); throw ExitCode(d.code.hasPrefix("LQ3003") ? ExitCodes.dataError : ExitCodes.usageError)
+        stderr(compiled.source.render(d, name: name)); throw ExitCode(ExitCodes.forPhase(d.phase))
     }
     var text = (title.map { $0 + "\n" } ?? "") + (format == .table ? ResultFormatter.table(result, width: stdoutIsTerminal ? Terminal.size.columns : nil, color: Terminal.color)
                                                                 : ResultFormatter.render(result, as: format))

@@ -13,6 +13,6 @@ struct Explain: ParsableCommand {
     func run() throws {
         let (q, name) = try readQuery(text: text, file: file)
         do { print(try QueryEngine.compile(q, store: store.open(forQuery: true), options: try output.compileOptions()).explain(), terminator: "") }
-        catch let f as CompileFailure { stderr(f.render(name: name)); throw ExitCode(ExitCodes.usageError) }
+        catch let f as CompileFailure { stderr(f.render(name: name)); throw ExitCode(ExitCodes.forDiagnostics(f.diagnostics)) }
     }
 }
