@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 
+/// Where `run` and `report` look for saved queries: --queries DIR, ./queries, ~/.config/logq/queries.
 enum SavedQueries {
     static func dirs(_ explicit: String?) -> [String] {
         var d: [String] = []
@@ -19,18 +20,5 @@ enum SavedQueries {
             }
         }
         throw ValidationError("no saved query named '\(name)' in \(dirs(dir).joined(separator: ", "))")
-    }
-
-    /// Title and description from the leading `// title:` and `// description:` comment lines.
-    static func header(_ text: String) -> (title: String?, description: String?) {
-        var title: String? = nil, desc: String? = nil
-        for line in text.split(separator: "\n") {
-            let l = line.trimmingCharacters(in: .whitespaces)
-            guard l.hasPrefix("//") else { break }
-            let body = l.dropFirst(2).trimmingCharacters(in: .whitespaces)
-            if body.lowercased().hasPrefix("title:") { title = body.dropFirst(6).trimmingCharacters(in: .whitespaces) }
-            if body.lowercased().hasPrefix("description:") { desc = body.dropFirst(12).trimmingCharacters(in: .whitespaces) }
-        }
-        return (title, desc)
     }
 }

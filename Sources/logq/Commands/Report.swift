@@ -30,11 +30,10 @@ struct Report: ParsableCommand {
 
     func run() throws {
         tuneAllocatorForQueries()
-        let isHTML = output.hasSuffix(".html") || output.hasSuffix(".htm")
-        guard isHTML || output.hasSuffix(".md") else { throw ValidationError("-o must end in .html or .md") }
+        guard IncidentReport.canWrite(output) else { throw ValidationError("-o must end in .html or .md") }
         guard maxRows >= 1 else { throw ValidationError("--max-rows must be at least 1") }
         let s = store.open()
-        var windowSource: String
+        let windowSource: String
         let wFrom: Int64, wTo: Int64
         if incident {
             guard from == nil && to == nil else { throw ValidationError("--incident finds the window itself: give it without --from/--to") }
@@ -48,77 +47,27 @@ struct Report: ParsableCommand {
             guard wFrom < wTo else { throw ValidationError("--from must be before --to") }
             windowSource = "Window given on the command line."
         }
-        let pad: Int64
+        var pad: Int64? = nil
         if let c = context {
             guard let span = QueryOutputOptions.span(c), span >= 0 else { throw ValidationError("--context '\(c)' is not a span like 1h or 30m") }
             pad = span
-        } else { pad = max(wTo - wFrom, 30 * Ticks.perMinute) }
-        let (cFrom, cTo) = (wFrom - pad, wTo + pad)
+        }
+        let report = IncidentReport(store: s, windowFrom: wFrom, windowTo: wTo, windowSource: windowSource, context: pad)
 
-        // Saved queries, in file-name order.
         let dirs = SavedQueries.dirs(queries).filter { FileManager.default.fileExists(atPath: $0) }
-        guard let dir = dirs.first, let files = try? FileManager.default.contentsOfDirectory(atPath: dir).filter({ $0.hasSuffix(".kql") }).sorted(),
-              !files.isEmpty else {
+        guard let dir = dirs.first, let files = IncidentReport.queryFiles(in: dir), !files.isEmpty else {
             fail(CLIError("no saved queries (.kql) in \(SavedQueries.dirs(queries).joined(separator: ", "))"), code: ExitCodes.usageError)
         }
         var sections: [ReportSection] = []
-        for f in files {
-            let path = dir + "/" + f
-            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            let header = SavedQueries.header(text)
-            var o = CompileOptions()
-            o.timeFrom = cFrom; o.timeTo = cTo
-            for (k, v) in [("window_start", wFrom), ("window_end", wTo), ("_from", wFrom), ("_to", wTo)] { o.parameters[k] = .datetime(v) }
-            let t0 = Date()
-            var section = ReportSection(name: path, title: header.title ?? String(f.dropLast(4)), description: header.description ?? "",
-                                        query: text, result: nil, error: nil, chart: nil, seconds: 0)
-            do {
-                let r = try QueryEngine.compile(text, store: s, options: o).run()
-                section.result = r
-                section.chart = ChartData.from(r)
-            } catch let c as CompileFailure {
-                section.error = c.render(name: path)
-            } catch let d as Diagnostic {
-                section.error = SourceText(text).render(d, name: path)
-            } catch {
-                section.error = "\(error)"
-            }
-            section.seconds = Date().timeIntervalSince(t0)
-            if let e = section.error { stderr("logq: warning: \(f) failed:\n\(e)") }
+        for path in files {
+            let section = report.section(path: path)
+            if let e = section.error { stderr("logq: warning: \((path as NSString).lastPathComponent) failed:\n\(e)") }
             sections.append(section)
         }
-        var tables: [(name: String, rowsInWindow: Int, rowsTotal: Int)] = []
-        for t in try s.tableNames() {
-            var o = CompileOptions()
-            o.timeFrom = wFrom; o.timeTo = wTo
-            let inWindow = (try? QueryEngine.compile("['\(t.replacingOccurrences(of: "'", with: "\\'"))'] | count", store: s, options: o).run())
-                .flatMap { r -> Int? in if case .long(let n) = r.value(row: 0, column: 0) { return Int(n) }; return nil } ?? 0
-            tables.append((t, inWindow, try s.rowCount(of: t)))
-        }
-        let rejected = try s.ingestHistory().reduce(0) { $0 + $1.rejected }
         let args = CommandLine.arguments.dropFirst().map { $0.contains(where: { " '\"$".contains($0) }) ? "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" : $0 }
-        let command = (["logq"] + args).joined(separator: " ")
-        let prov = ReportProvenance(storePath: (s.path as NSString).standardizingPath, windowFrom: wFrom, windowTo: wTo, contextFrom: cFrom, contextTo: cTo,
-                                    windowSource: windowSource, tables: tables, rejectedLines: rejected, version: Logq.version,
-                                    generatedAt: Ticks.fromUnixSeconds(Date().timeIntervalSince1970), command: command)
-        let docTitle = title ?? "Post-incident report \(Ticks.formatDatetime(wFrom).prefix(16))Z"
+        let prov = try report.provenance(version: Logq.version, command: (["logq"] + args).joined(separator: " "))
         do {
-            if isHTML {
-                try ReportDocument.html(title: docTitle, provenance: prov, sections: sections, maxRows: maxRows)
-                    .write(toFile: output, atomically: true, encoding: .utf8)
-            } else {
-                let base = ((output as NSString).lastPathComponent as NSString).deletingPathExtension + "_files"
-                let folder = ((output as NSString).deletingLastPathComponent as NSString).appendingPathComponent(base)
-                let (doc, charts) = ReportDocument.markdown(title: docTitle, provenance: prov, sections: sections, maxRows: maxRows) { i in
-                    // The saved query's own file name (they are unique in one folder).
-                    base + "/" + String((sections[i].name as NSString).lastPathComponent.dropLast(4)) + ".svg"
-                }
-                if !charts.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-                for (name, svg) in charts {
-                    try svg.write(toFile: ((output as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
-                }
-                try doc.write(toFile: output, atomically: true, encoding: .utf8)
-            }
+            try IncidentReport.write(to: output, title: title ?? report.defaultTitle, provenance: prov, sections: sections, maxRows: maxRows)
         } catch { fail(CLIError("cannot write \(output): \(error.localizedDescription)"), code: ExitCodes.dataError) }
         let failed = sections.filter { $0.error != nil }.count
         stderr("wrote \(output): \(sections.count) queries\(failed > 0 ? " (\(failed) failed)" : ""), window \(Ticks.formatDatetime(wFrom)) .. \(Ticks.formatDatetime(wTo))\n")
