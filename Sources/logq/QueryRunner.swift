@@ -4,7 +4,8 @@ import LogStore
 import QueryLang
 import LogqReport
 
-func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOptions, title: String? = nil) throws {
+/// Compiles, runs (`repeats` times, timing each run, when given) and prints; maps failures to exit codes.
+func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOptions, repeats: Int? = nil, title: String? = nil) throws {
     tuneAllocatorForQueries()
     let format = try output.outputFormat()
     let compiled: CompiledQuery
@@ -13,14 +14,11 @@ func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOpt
     } catch let f as CompileFailure {
         stderr(f.render(name: name)); throw ExitCode(ExitCodes.forDiagnostics(f.diagnostics))
     }
-    var opts = ExecutionOptions()
-    opts.truncate = !output.noTruncation
-    opts.maxRowsScanned = output.maxRowsScanned
-    if let t = output.timeout { opts.deadline = Date().addingTimeInterval(t) }
-    opts.maxMemoryBytes = output.maxMemory.map { $0 << 20 } ?? Int(ProcessInfo.processInfo.physicalMemory / 4 * 3)
     let result: ResultTable
-    do { result = try compiled.run(options: opts) }
-    catch let d as Diagnostic {
+    do {
+        if let n = repeats { result = try timedRuns(compiled, n, output) }
+        else { result = try compiled.run(options: output.executionOptions()) }
+    } catch let d as Diagnostic {
         stderr(compiled.source.render(d, name: name)); throw ExitCode(ExitCodes.forPhase(d.phase))
     }
     var text = (title.map { $0 + "\n" } ?? "") + (format == .table ? ResultFormatter.table(result, width: stdoutIsTerminal ? Terminal.size.columns : nil, color: Terminal.color)
@@ -45,6 +43,27 @@ func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOpt
                       s.scan.rowsRead, s.scan.segmentsRead, s.scan.segmentsPruned, s.scan.segmentsTotal, Double(s.scan.bytesRead) / 1e6, s.elapsed,
                       peakMemoryMB()))
     }
+}
+
+/// Runs the compiled query `n` times, each under its own budgets, printing `run i: T ms` as each
+/// ends and the median at the end; returns the last result (the earlier ones are freed first, so
+/// two results never share the memory budget).
+func timedRuns(_ compiled: CompiledQuery, _ n: Int, _ output: QueryOutputOptions) throws -> ResultTable {
+    var times: [Double] = []
+    var last: ResultTable? = nil
+    for i in 1...n {
+        last = nil
+        let opts = output.executionOptions()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        last = try compiled.run(options: opts)
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        times.append(ms)
+        stderr(String(format: "run %d: %.1f ms\n", i, ms))
+    }
+    let sorted = times.sorted()
+    let median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    stderr(String(format: "median of %d: %.1f ms\n", n, median))
+    return last!
 }
 
 func peakMemoryMB() -> Double {

@@ -8,6 +8,7 @@ struct Run: ParsableCommand {
         discussion: "Searches --queries DIR, ./queries and ~/.config/logq/queries. Example: logq run high-error-rate --param window_start=2025-03-07T13:00:00Z")
     @OptionGroup var store: StoreOption
     @OptionGroup var output: QueryOutputOptions
+    @OptionGroup var timing: RepeatOption
     @Option(help: "A folder of saved .kql queries.") var queries: String?
     @Argument(help: "The saved query's name or path.") var name: String
 
@@ -21,6 +22,6 @@ struct Run: ParsableCommand {
             stderr("logq: error: \(path) needs \(missing.map { "--param \($0.name)=<\($0.type.name)>" }.joined(separator: " "))\n")
             throw ExitCode(ExitCodes.usageError)
         }
-        try runQuery(text, name: path, store: store.open(forQuery: true), output: output)
+        try runQuery(text, name: path, store: store.open(forQuery: true), output: output, repeats: timing.count)
     }
 }

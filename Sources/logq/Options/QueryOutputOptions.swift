@@ -43,6 +43,16 @@ struct QueryOutputOptions: ParsableArguments {
         throw ValidationError("\(flag) '\(s)' is neither an ISO 8601 datetime nor a relative span like 2h")
     }
 
+    /// The budgets and result limits of one run; the deadline counts from now.
+    func executionOptions() -> ExecutionOptions {
+        var o = ExecutionOptions()
+        o.truncate = !noTruncation
+        o.maxRowsScanned = maxRowsScanned
+        if let t = timeout { o.deadline = Date().addingTimeInterval(t) }
+        o.maxMemoryBytes = maxMemory.map { $0 << 20 } ?? Int(ProcessInfo.processInfo.physicalMemory / 4 * 3)
+        return o
+    }
+
     func compileOptions() throws -> CompileOptions {
         var o = CompileOptions()
         if let s = since { o.timeFrom = try QueryOutputOptions.time(s, "--since") }
