@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import LogStore
-import QueryLang
 
 struct Compact: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compact", abstract: "Merge small segments (from many small ingests or appends) into larger ones.",

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import LogStore
-import QueryLang
 
 struct Drop: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "drop", abstract: "Retention: remove whole segments whose rows are all older than a time.",

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import LogStore
 import QueryLang
 
 struct Explain: ParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LogStore
-import QueryLang
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Ingest JSON telemetry files (NDJSON, arrays, {\"records\"}, query results; plain or gzip).",

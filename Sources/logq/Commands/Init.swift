@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import LogStore
-import QueryLang
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Create an empty store (ingest also creates one).",

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import LogStore
-import QueryLang
 
 struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "query", abstract: "Run a KQL query (inline, -f FILE, or stdin).",

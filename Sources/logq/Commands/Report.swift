@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LogStore
-import QueryLang
 import LogqReport
 
 struct Report: ParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LogStore
 import QueryLang
 
 struct Run: ParsableCommand {

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import LogStore
-import QueryLang
 
 struct Schema: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "schema", abstract: "Show a table's columns and Kusto types.",

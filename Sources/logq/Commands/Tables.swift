@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import LogStore
-import QueryLang
 
 struct Tables: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tables", abstract: "List the store's tables with row and segment counts and time ranges.",
