@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "QueryLang", targets: ["QueryLang"]),
+        .library(name: "LogqReport", targets: ["LogqReport"]),
+        .library(name: "TelemetryGenerator", targets: ["TelemetryGenerator"]),
         .executable(name: "logq", targets: ["logq"]),
     ],
     dependencies: [
@@ -21,13 +23,18 @@ let package = Package(
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2"), .linkedLibrary("stdc++")]),
         .target(name: "LogStore", dependencies: ["CSQLite", "CZlib", "CLZ4"]),
         .target(name: "QueryLang", dependencies: ["LogStore", "CRE2"]),
+        // Over the public API of LogStore and QueryLang only: reports, charts, the incident finder.
+        .target(name: "LogqReport", dependencies: ["LogStore", "QueryLang"]),
+        // Demo and test data over LogStore's public API (gzip through zlib).
+        .target(name: "TelemetryGenerator", dependencies: ["LogStore", "CZlib"]),
         .executableTarget(name: "logq", dependencies: [
-            "LogStore", "QueryLang",
+            "LogStore", "QueryLang", "LogqReport", "TelemetryGenerator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
-        .testTarget(name: "QueryLangTests", dependencies: ["QueryLang", "LogStore"],
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "TelemetryGenerator"]),
+        .testTarget(name: "QueryLangTests", dependencies: ["QueryLang", "LogStore", "TelemetryGenerator"],
                     resources: [.copy("Golden")]),
+        .testTarget(name: "LogqReportTests", dependencies: ["LogqReport", "QueryLang", "LogStore", "TelemetryGenerator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogStore", "QueryLang"]),
     ],
     swiftLanguageModes: [.v5],

@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "LogStore", package: "logq"),
                 .product(name: "QueryLang", package: "logq"),
+                .product(name: "TelemetryGenerator", package: "logq"),
             ],
             path: "Benchmarks/QueryBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -273,4 +273,46 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(piped.out.contains("▁") || piped.out.contains("\u{1B}["))
     }
 
+    func testRepeatRunsTheCompiledQueryNTimesAndPrintsEachTimeAndTheMedian() throws {
+        XCTAssertEqual(try logq(["init", "--store", tmp + "/s"]).code, 0)
+        let q = "range i from 1 to 3 step 1 | extend s = strcat('#', i)"
+        let r = try logq(["query", "--store", tmp + "/s", "--format", "csv", "--repeat", "5", "--stats", q])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertEqual(r.out, "i,s\n1,#1\n2,#2\n3,#3\n", "the result is printed once")
+        let lines = r.err.split(separator: "\n").map(String.init)
+        let runs = lines.filter { $0.hasPrefix("run ") }
+        XCTAssertEqual(runs.count, 5, r.err)
+        for (i, l) in runs.enumerated() {
+            XCTAssertNotNil(l.range(of: "^run \(i + 1): [0-9]+\\.[0-9] ms$", options: .regularExpression), l)
+        }
+        XCTAssertEqual(lines.filter { $0.range(of: "^median of 5: [0-9]+\\.[0-9] ms$", options: .regularExpression) != nil }.count, 1, r.err)
+        XCTAssertTrue(r.err.contains("rows scanned: "), r.err)
+        // run: a saved query, the same way
+        try "// title: three\n\(q)\n".write(toFile: tmp + "/three.kql", atomically: true, encoding: .utf8)
+        let saved = try logq(["run", "--store", tmp + "/s", "--format", "csv", "--repeat", "2", tmp + "/three.kql"])
+        XCTAssertEqual(saved.code, 0, saved.err)
+        XCTAssertEqual(saved.out, "i,s\n1,#1\n2,#2\n3,#3\n")
+        XCTAssertEqual(saved.err.split(separator: "\n").filter { $0.hasPrefix("run ") }.count, 2, saved.err)
+        XCTAssertTrue(saved.err.contains("median of 2: "), saved.err)
+        // without --repeat: no timing lines
+        XCTAssertFalse(try logq(["query", "--store", tmp + "/s", q]).err.contains("median"))
+        let zero = try logq(["query", "--store", tmp + "/s", "--repeat", "0", q])
+        XCTAssertEqual(zero.code, 2)
+        XCTAssertTrue(zero.err.contains("--repeat must be at least 1"), zero.err)
+        XCTAssertEqual(zero.out, "")
+        XCTAssertTrue(try logq(["query", "--help"]).out.contains("--repeat <N>"))
+        XCTAssertTrue(try logq(["run", "--help"]).out.contains("--repeat <N>"))
+        XCTAssertTrue(try logq(["--help"]).out.contains("\n  70 internal error (a bug in logq: please report it)\n"))
+    }
+
+    func testAStorageErrorExits1ByItsDiagnosticsPhase() throws {
+        XCTAssertEqual(try logq(["ingest", "--store", tmp + "/s", "--table", "A", "-"], stdin: "{\"a\":1}\n").code, 0)
+        let segments = tmp + "/s/segments"
+        let files = (FileManager.default.enumerator(atPath: segments)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".seg") }
+        XCTAssertEqual(files.count, 1)
+        for f in files { try FileManager.default.removeItem(atPath: segments + "/" + f) }
+        let r = try logq(["query", "--store", tmp + "/s", "A | summarize sum(a)"])
+        XCTAssertEqual(r.code, 1, r.err)
+        XCTAssertTrue(r.err.contains("error LQ3003: "), r.err)
+    }
 }

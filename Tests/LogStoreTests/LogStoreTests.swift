@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LogStore
+import TelemetryGenerator
 
 final class TimeTests: XCTestCase {
     func testDatetimeRoundTrip() {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import LogStore
 @testable import QueryLang
+import TelemetryGenerator
 
 /// logq against SQLite (an independent engine) on seeded random data, and against itself with the
 /// data cut into one segment or many (the answer must not depend on the storage layout).

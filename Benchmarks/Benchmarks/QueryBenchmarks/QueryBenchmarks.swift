@@ -2,6 +2,7 @@ import Benchmark
 import Foundation
 import LogStore
 import QueryLang
+import TelemetryGenerator
 
 // In-process ("warm") timings of the runbook queries: the same measure as DuckDB's warm figure
 // in ../shared/bench, which `bench.py` cannot take from logq because it runs logq as a process

@@ -6,53 +6,119 @@ public struct SourceRange: Sendable, Equatable {
     public static func + (a: SourceRange, b: SourceRange) -> SourceRange { SourceRange(min(a.start, b.start), max(a.end, b.end)) }
 }
 
+/// Where in a query's life a diagnostic arises; callers act on it (the CLI picks its exit code
+/// from it) instead of parsing the code's text.
+public enum DiagnosticPhase: Sendable {
+    /// Lexing and parsing (LQ1xxx).
+    case syntax
+    /// Names, types and constants, found while binding (LQ2xxx).
+    case semantic
+    /// While running: budgets and runtime failures (LQ3001, LQ3002).
+    case runtime
+    /// The store could not be read (LQ3003).
+    case storage
+    /// A broken invariant of logq itself, never the query's fault (LQ9xxx).
+    case `internal`
+}
+
+/// A diagnostic's stable code. The raw value is the text users see and search for (`LQ2002`);
+/// it never changes once released, so a new kind of error gets a new case.
+public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConvertible {
+    case unexpectedToken = "LQ1001"
+    case unterminatedString = "LQ1002"
+    case badCharacter = "LQ1003"
+    case badLiteral = "LQ1004"
+    case unknownOperator = "LQ1005"
+    case unsupportedOperator = "LQ1006"
+    case unknownTable = "LQ2001"
+    case unknownColumn = "LQ2002"
+    case unknownFunction = "LQ2003"
+    case argumentCount = "LQ2004"
+    case argumentType = "LQ2005"
+    case operandTypes = "LQ2006"
+    case notBoolean = "LQ2007"
+    case aggregateOutside = "LQ2008"
+    case notAggregate = "LQ2009"
+    case duplicateColumn = "LQ2010"
+    case constantRequired = "LQ2011"
+    case missingParameter = "LQ2012"
+    case notSerialized = "LQ2013"
+    case invalidRegex = "LQ2014"
+    case makeSeriesStep = "LQ2015"
+    case budgetExceeded = "LQ3001"
+    case runtime = "LQ3002"
+    case storage = "LQ3003"
+    case internalError = "LQ9001"
+
+    public var description: String { rawValue }
+
+    public var phase: DiagnosticPhase {
+        switch self {
+        case .unexpectedToken, .unterminatedString, .badCharacter, .badLiteral, .unknownOperator, .unsupportedOperator:
+            return .syntax
+        case .unknownTable, .unknownColumn, .unknownFunction, .argumentCount, .argumentType, .operandTypes, .notBoolean,
+             .aggregateOutside, .notAggregate, .duplicateColumn, .constantRequired, .missingParameter, .notSerialized,
+             .invalidRegex, .makeSeriesStep:
+            return .semantic
+        case .budgetExceeded, .runtime:
+            return .runtime
+        case .storage:
+            return .storage
+        case .internalError:
+            return .internal
+        }
+    }
+}
+
 /// Query errors are values: a stable code, a message, where, and optional notes.
-/// Codes: LQ1xxx syntax, LQ2xxx names and types, LQ3xxx runtime.
 public struct Diagnostic: Error, Sendable, CustomStringConvertible {
-    public var code: String
+    public var code: DiagnosticCode
     public var message: String
     public var range: SourceRange
     public var notes: [String]
-    public init(_ code: String, _ message: String, _ range: SourceRange, notes: [String] = []) {
+    public init(_ code: DiagnosticCode, _ message: String, _ range: SourceRange, notes: [String] = []) {
         self.code = code; self.message = message; self.range = range; self.notes = notes
     }
+    public var phase: DiagnosticPhase { code.phase }
     public var description: String { "\(code): \(message)" }
 }
 
 /// Every message text, in one place, with its code.
 enum Msg {
-    static func unexpectedToken(_ found: String, expected: String) -> (String, String) { ("LQ1001", "expected \(expected), found \(found)") }
-    static func unterminatedString() -> (String, String) { ("LQ1002", "unterminated string literal") }
-    static func badCharacter(_ c: String) -> (String, String) { ("LQ1003", "unexpected character '\(c)'") }
-    static func badLiteral(_ what: String, _ text: String) -> (String, String) { ("LQ1004", "invalid \(what) literal '\(text)'") }
-    static func unknownOperator(_ name: String) -> (String, String) { ("LQ1005", "unknown tabular operator '\(name)'") }
-    static func unsupportedOperator(_ name: String) -> (String, String) { ("LQ1006", "the '\(name)' operator is not supported by logq yet") }
-    static func unknownTable(_ name: String) -> (String, String) { ("LQ2001", "unknown table or tabular expression '\(name)'") }
-    static func unknownColumn(_ name: String) -> (String, String) { ("LQ2002", "unknown column '\(name)'") }
-    static func unknownFunction(_ name: String) -> (String, String) { ("LQ2003", "unknown function '\(name)'") }
-    static func argumentCount(_ name: String, _ expected: String, _ got: Int) -> (String, String) {
-        ("LQ2004", "function '\(name)' expects \(expected) argument\(expected == "1" ? "" : "s"), got \(got)")
+    static func unexpectedToken(_ found: String, expected: String) -> (DiagnosticCode, String) { (.unexpectedToken, "expected \(expected), found \(found)") }
+    static func unterminatedString() -> (DiagnosticCode, String) { (.unterminatedString, "unterminated string literal") }
+    static func badCharacter(_ c: String) -> (DiagnosticCode, String) { (.badCharacter, "unexpected character '\(c)'") }
+    static func badLiteral(_ what: String, _ text: String) -> (DiagnosticCode, String) { (.badLiteral, "invalid \(what) literal '\(text)'") }
+    static func unknownOperator(_ name: String) -> (DiagnosticCode, String) { (.unknownOperator, "unknown tabular operator '\(name)'") }
+    static func unsupportedOperator(_ name: String) -> (DiagnosticCode, String) { (.unsupportedOperator, "the '\(name)' operator is not supported by logq yet") }
+    static func unknownTable(_ name: String) -> (DiagnosticCode, String) { (.unknownTable, "unknown table or tabular expression '\(name)'") }
+    static func unknownColumn(_ name: String) -> (DiagnosticCode, String) { (.unknownColumn, "unknown column '\(name)'") }
+    static func unknownFunction(_ name: String) -> (DiagnosticCode, String) { (.unknownFunction, "unknown function '\(name)'") }
+    static func argumentCount(_ name: String, _ expected: String, _ got: Int) -> (DiagnosticCode, String) {
+        (.argumentCount, "function '\(name)' expects \(expected) argument\(expected == "1" ? "" : "s"), got \(got)")
     }
-    static func argumentType(_ name: String, _ detail: String) -> (String, String) { ("LQ2005", "function '\(name)': \(detail)") }
-    static func makeSeriesStep(_ axis: String, _ expected: String, _ found: String) -> (String, String) {
-        ("LQ2015", "the step of make-series on a \(axis) axis must be a \(expected), found \(found)")
+    static func argumentType(_ name: String, _ detail: String) -> (DiagnosticCode, String) { (.argumentType, "function '\(name)': \(detail)") }
+    static func makeSeriesStep(_ axis: String, _ expected: String, _ found: String) -> (DiagnosticCode, String) {
+        (.makeSeriesStep, "the step of make-series on a \(axis) axis must be a \(expected), found \(found)")
     }
-    static func invalidRegex(_ detail: String) -> (String, String) { ("LQ2014", "invalid regular expression (RE2 syntax): \(detail)") }
-    static func operandTypes(_ op: String, _ a: String, _ b: String) -> (String, String) { ("LQ2006", "operator '\(op)' cannot be applied to \(a) and \(b)") }
-    static func notBoolean(_ what: String, _ t: String) -> (String, String) { ("LQ2007", "\(what) must be a bool expression, found \(t)") }
-    static func aggregateOutside(_ name: String) -> (String, String) { ("LQ2008", "aggregate function '\(name)' can only be used in summarize (or make-series)") }
-    static func notAggregate(_ name: String) -> (String, String) { ("LQ2009", "summarize needs aggregate functions; '\(name)' is not one") }
-    static func duplicateColumn(_ name: String) -> (String, String) { ("LQ2010", "column '\(name)' is defined more than once") }
-    static func constantRequired(_ what: String) -> (String, String) { ("LQ2011", "\(what) must be a constant") }
-    static func missingParameter(_ name: String) -> (String, String) { ("LQ2012", "query parameter '\(name)' has no value and no default") }
-    static func notSerialized(_ name: String) -> (String, String) { ("LQ2013", "function '\(name)' cannot be used here: the row set must be serialized (use 'serialize', 'order by' or 'top' first)") }
-    static func budget(_ what: String) -> (String, String) { ("LQ3001", what) }
-    static func runtime(_ what: String) -> (String, String) { ("LQ3002", what) }
-    static func storage(_ what: String) -> (String, String) { ("LQ3003", what) }
+    static func invalidRegex(_ detail: String) -> (DiagnosticCode, String) { (.invalidRegex, "invalid regular expression (RE2 syntax): \(detail)") }
+    static func operandTypes(_ op: String, _ a: String, _ b: String) -> (DiagnosticCode, String) { (.operandTypes, "operator '\(op)' cannot be applied to \(a) and \(b)") }
+    static func notBoolean(_ what: String, _ t: String) -> (DiagnosticCode, String) { (.notBoolean, "\(what) must be a bool expression, found \(t)") }
+    static func aggregateOutside(_ name: String) -> (DiagnosticCode, String) { (.aggregateOutside, "aggregate function '\(name)' can only be used in summarize (or make-series)") }
+    static func notAggregate(_ name: String) -> (DiagnosticCode, String) { (.notAggregate, "summarize needs aggregate functions; '\(name)' is not one") }
+    static func duplicateColumn(_ name: String) -> (DiagnosticCode, String) { (.duplicateColumn, "column '\(name)' is defined more than once") }
+    static func constantRequired(_ what: String) -> (DiagnosticCode, String) { (.constantRequired, "\(what) must be a constant") }
+    static func missingParameter(_ name: String) -> (DiagnosticCode, String) { (.missingParameter, "query parameter '\(name)' has no value and no default") }
+    static func notSerialized(_ name: String) -> (DiagnosticCode, String) { (.notSerialized, "function '\(name)' cannot be used here: the row set must be serialized (use 'serialize', 'order by' or 'top' first)") }
+    static func budget(_ what: String) -> (DiagnosticCode, String) { (.budgetExceeded, what) }
+    static func runtime(_ what: String) -> (DiagnosticCode, String) { (.runtime, what) }
+    static func storage(_ what: String) -> (DiagnosticCode, String) { (.storage, what) }
+    /// A broken invariant (a column the plan promised is missing, …): logq's bug, not the query's.
+    static func internalError(_ what: String) -> (DiagnosticCode, String) { (.internalError, "internal error: \(what)") }
 }
 
 extension Diagnostic {
-    init(_ m: (String, String), _ range: SourceRange, notes: [String] = []) { self.init(m.0, m.1, range, notes: notes) }
+    init(_ m: (DiagnosticCode, String), _ range: SourceRange, notes: [String] = []) { self.init(m.0, m.1, range, notes: notes) }
 }
 
 /// The query text with line starts, to turn byte offsets into line:column and render carets.

@@ -232,7 +232,7 @@ struct Lexer {
         return nil
     }
 
-    mutating func error(_ m: (String, String), _ start: Int) {
+    mutating func error(_ m: (DiagnosticCode, String), _ start: Int) {
         diagnostics.append(Diagnostic(m, SourceRange(start, max(pos, start + 1))))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import QueryLang
 
 /// One saved query's part of a post-incident report.
 public struct ReportSection: Sendable {

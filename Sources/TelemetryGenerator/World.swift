@@ -1,4 +1,5 @@
 import Foundation
+import LogStore
 
 /// Everything derived from the seed that every chunk shares: routes, instances, users, the
 /// traffic shape and the incident.

@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import QueryLang
 
 /// Finds an incident window in the data, for `logq report --incident`.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import QueryLang
 
 /// Draws a chart as a standalone SVG document: no scripts, no external fonts or styles, so it can be
 /// inlined in a report or opened on its own.

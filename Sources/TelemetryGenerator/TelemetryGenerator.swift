@@ -1,5 +1,6 @@
 import Foundation
 import CZlib
+import LogStore
 
 /// Deterministic synthetic telemetry: a week of Application Insights (classic schema) and Log
 /// Analytics records with a 20-minute incident, for demos, tests and load tests. The same seed

@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import QueryLang
 
 /// A compact chart for a terminal, printed under the result table: one sparkline per series for
 /// time and line charts, horizontal bars for bar, column and pie charts.

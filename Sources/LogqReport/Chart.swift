@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import QueryLang
 
 /// What a `render` draws, taken from a result the way Kusto's renderers read it: the x axis is the
 /// first datetime column (time charts) or the first column (others); string columns split rows into

@@ -4,7 +4,9 @@ import XCTest
 import FoundationXML
 #endif
 import LogStore
-@testable import QueryLang
+import QueryLang
+@testable import LogqReport
+import TelemetryGenerator
 
 /// Charts from `render`: which columns become axes and series, the terminal rendering, the SVG, and
 /// the incident finder on generated telemetry.

@@ -1,0 +1,16 @@
+import ArgumentParser
+import QueryLang
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show the optimized plan: pushed predicates, columns read, segments kept and pruned.",
+        discussion: "Example: logq explain --store /tmp/store 'requests | where operation_Id == \"4bf92f3577b34da6\" | count'")
+    @OptionGroup var store: StoreOption
+    @OptionGroup var output: QueryOutputOptions
+    @Option(name: .shortAndLong, help: "Read the query from this file.") var file: String?
+    @Argument var text: String?
+    func run() throws {
+        let (q, name) = try readQuery(text: text, file: file)
+        do { print(try QueryEngine.compile(q, store: store.open(forQuery: true), options: try output.compileOptions()).explain(), terminator: "") }
+        catch let f as CompileFailure { stderr(f.render(name: name)); throw ExitCode(ExitCodes.forDiagnostics(f.diagnostics)) }
+    }
+}
