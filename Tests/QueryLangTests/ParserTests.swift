@@ -186,6 +186,11 @@ final class ParserTests: XCTestCase {
         assertDiagnostics(diagnostics(d), d, [Expected(code: "LQ1001", at: "strin")])
         let j = "T | join kind=outer (U) on a"
         assertDiagnostics(diagnostics(j), j, [Expected(code: "LQ1001", at: "outer")])
+        // A parameter's mistake is reported where it is, not as a parenthesised expression gone wrong.
+        let p = "let f = (a:lng) { a }; print f(1)"
+        assertDiagnostics(diagnostics(p), p, [Expected(code: "LQ1001", at: "lng")])
+        let m = "let f = (a:long, b:) { a }; print f(1)"
+        assertDiagnostics(diagnostics(m), m, [Expected(code: "LQ1001", at: ")", occurrence: 1)])
     }
 
     func testExpressionIsNotAQuery() {

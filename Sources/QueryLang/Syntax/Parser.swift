@@ -86,7 +86,7 @@ struct Parser {
             let name = try identifier("a name after 'let'")
             try expectPunct("=")
             // let f = (a:long, b:string) { … }
-            if isPunct("("), let params = tryParameterList(), isPunct("{") {
+            if isPunct("("), let params = try tryParameterList(), isPunct("{") {
                 _ = advance()
                 var body: [Statement] = []
                 while !isPunct("}") {
@@ -194,14 +194,16 @@ struct Parser {
         return QueryParameter(name: n.text, type: type, defaultValue: def, range: SourceRange(n.range.start, (def?.range.end ?? t.range.end)))
     }
 
-    mutating func tryParameterList() -> [QueryParameter]? {
+    /// `(name:type, …)` after `let f =`, or nil (and nothing consumed) when the parentheses hold an
+    /// expression. `name:` cannot start an expression, so from there a mistake is the parameter's own.
+    mutating func tryParameterList() throws -> [QueryParameter]? {
         let save = i, saveDiag = diagnostics
         _ = advance()
         var params: [QueryParameter] = []
         if isPunct(")") { _ = advance(); return params }
         while true {
-            guard tok.kind == .identifier, isPunct(":", peek()), let p = try? parameter() else { i = save; diagnostics = saveDiag; return nil }
-            params.append(p)
+            guard tok.kind == .identifier, isPunct(":", peek()) else { i = save; diagnostics = saveDiag; return nil }
+            params.append(try parameter())
             if acceptPunct(",") { continue }
             if acceptPunct(")") { return params }
             i = save; diagnostics = saveDiag; return nil
