@@ -119,6 +119,18 @@ final class BinderTests: XCTestCase {
         XCTAssertEqual(src.render(d), "<query>:3:14: error LQ2002: unknown column 'nme'\n  | extend x = nme\n               ^~~\n  note: did you mean 'name'?\n")
     }
 
+    func testMakeSeriesInRangeIsTheFromToStepForm() throws {
+        let inRange = "T | make-series n = count() on timestamp in range(datetime(2025-03-07T13:00:00Z), datetime(2025-03-07T13:03:00Z), 1m)"
+        let fromTo = "T | make-series n = count() on timestamp from datetime(2025-03-07T13:00:00Z) to datetime(2025-03-07T13:03:00Z) step 1m"
+        check(inRange, [])
+        let a = try QueryEngine.compile(inRange, store: BinderTests.fixture.store).run()
+        let b = try QueryEngine.compile(fromTo, store: BinderTests.fixture.store).run()
+        XCTAssertEqual(a.names, b.names)
+        XCTAssertEqual(a.rowCount, 1)
+        XCTAssertEqual((0..<a.columns.count).map { ResultFormatter.text(a.columns[$0], 0) }, (0..<b.columns.count).map { ResultFormatter.text(b.columns[$0], 0) })
+        XCTAssertEqual(ResultFormatter.text(a.columns[0], 0), "[1,1,1]")
+    }
+
     func testDatatableQueriesNeedNoTable() {
         check("datatable(a:long, b:string)[1, 'x'] | where b > 1", [Expected(code: "LQ2006", at: "b > 1")])
         check("datatable(v:long)[1] | extend v = 2 | project v, v", [Expected(code: "LQ2010", at: "v", occurrence: 4)])

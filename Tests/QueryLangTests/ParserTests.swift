@@ -76,6 +76,11 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(tree(#"T | parse kind=regex msg with "(\d+)" n:long"#), [#"T | parse kind=regex msg with "(\d+)" n:long"#])
         XCTAssertEqual(tree("T | make-series n = count() default = 0 on timestamp from a to b step 1h by k"),
                        ["T | make-series n=count() default=0 on timestamp from a to b step timespan(\(Ticks.perHour)) by k"])
+        XCTAssertEqual(tree("T | make-series avg(d) on timestamp in range(a, b, 5m) by k"),
+                       ["T | make-series avg(d) on timestamp from a to b step timespan(\(5 * Ticks.perMinute)) by k"])
+        // Elsewhere `in` keeps its meaning: `x in range(…)` is an `in` list missing its parenthesis.
+        let q = "T | where x in range(1, 5, 1)"
+        assertDiagnostics(parse(q).diagnostics, q, [Expected(code: "LQ1001", at: "range")])
     }
 
     func testSourcesAndUnion() {

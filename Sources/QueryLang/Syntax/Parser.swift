@@ -7,6 +7,8 @@ struct Parser {
     var i = 0
     var diagnostics: [Diagnostic] = []
     let source: SourceText
+    /// Set while parsing make-series's axis: there `in range(…)` follows the axis, it is no `in` list.
+    var axisBeforeInRange = false
 
     struct Stop: Error {}
 
@@ -507,7 +509,9 @@ struct Parser {
                 if acceptWord("default") { try expectPunct("="); defaults.append(try expression()) } else { defaults.append(nil) }
             } while acceptPunct(",")
             try expectWord("on")
+            axisBeforeInRange = true
             let on = try expression()
+            axisBeforeInRange = false
             var from: Expr? = nil, to: Expr? = nil
             if acceptWord("in") {
                 // make-series … on Axis in range(start, stop, step)
@@ -610,7 +614,7 @@ struct Parser {
                 let r = try additive()
                 return Expr(kind: .binary(op: op, l, r), range: l.range + r.range)
             }
-            if Parser.listOps.contains(w) {
+            if Parser.listOps.contains(w) && !(axisBeforeInRange && w == "in" && isWord("range", peek())) {
                 _ = advance()
                 try expectPunct("(")
                 var items: [Expr] = []
