@@ -65,6 +65,9 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(tree("T | summarize n = count(), avg(d) by bin(timestamp, 1h), k"),
                        ["T | summarize n=count(), avg(d) by bin(timestamp, timespan(\(Ticks.perHour))), k"])
         XCTAssertEqual(tree("T | summarize by k"), ["T | summarize by k"])
+        XCTAssertEqual(tree("T | summarize hint.shufflekey=k hint.num_partitions=4 count() by k"), ["T | summarize count() by k"])
+        // A column named `hint` is still a column.
+        XCTAssertEqual(tree("T | summarize count() by hint"), ["T | summarize count() by hint"])
     }
 
     func testMvExpandParseAndMakeSeries() {

@@ -410,7 +410,11 @@ struct Parser {
             } while acceptPunct(",")
             kind = .projectRename(pairs)
         case "summarize":
-            while tok.kind == .identifier && isPunct("=", peek()) && (tok.text.hasPrefix("hint.")) { _ = advance(); _ = advance(); _ = advance() }
+            // hint.shufflekey=k, hint.strategy=shuffle …: distribution hints logq has no use for. A name
+            // has no dot in it, so a hint is five tokens: `hint` `.` name `=` value.
+            while isWord("hint") && isPunct(".", peek()) && peek(2).kind == .identifier && isPunct("=", peek(3)) {
+                for _ in 0..<5 { _ = advance() }
+            }
             var aggs: [NamedExpr] = []
             if !isWord("by") { aggs = try namedList() }
             var by: [NamedExpr] = []
