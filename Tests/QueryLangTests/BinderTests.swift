@@ -59,6 +59,7 @@ final class BinderTests: XCTestCase {
         check("T | where success =~ name", [Expected(code: "LQ2006", at: "success =~ name")])
         check("T | extend x = -name", [Expected(code: "LQ2006", at: "-name")])
         check("T | extend x = duration.k", [Expected(code: "LQ2006", at: "duration.k")])
+        check("T | extend x = (duration + 1) * name", [Expected(code: "LQ2006", at: "(duration + 1) * name")])
     }
 
     func testWhereNeedsABool() {

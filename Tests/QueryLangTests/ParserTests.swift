@@ -123,6 +123,17 @@ final class ParserTests: XCTestCase {
         XCTAssertNil(by[0].nameRange)
     }
 
+    func testParenthesesBelongToTheRange() throws {
+        let q = "print x = (1 + 2) * (3)"
+        let st = parse(q).script.statements
+        guard case .query(let p) = st.first, case .print(let items) = p.source, case .binary("*", let l, let r) = items[0].expr.kind else {
+            return XCTFail("unexpected tree")
+        }
+        XCTAssertEqual(items[0].expr.range, span(q, "(1 + 2) * (3)"))
+        XCTAssertEqual(l.range, span(q, "(1 + 2)"))
+        XCTAssertEqual(r.range, span(q, "(3)"))
+    }
+
     func testStatementRanges() {
         let q = "let n = 5;\nlet S = T | take n;\nlet f = (x:long) { x + 1 };\nS"
         let st = parse(q).script.statements

@@ -728,8 +728,11 @@ struct Parser {
             return Expr(kind: .literal(.string(str)), range: r)
         case .punct("("):
             _ = advance()
-            let e = try expression()
+            var e = try expression()
+            let end = tok.range.end
             try expectPunct(")")
+            // The parentheses are part of the range, so `(a + b) * c` covers whole tokens, not `a + b) * c`.
+            e.range = SourceRange(t.range.start, end)
             return e
         case .punct("*"):
             _ = advance(); return Expr(kind: .star, range: t.range)
