@@ -62,6 +62,31 @@ final class BinderTests: XCTestCase {
         check("T | extend x = (duration + 1) * name", [Expected(code: "LQ2006", at: "(duration + 1) * name")])
     }
 
+    func testArgumentTypes() {
+        check("T | extend x = bin(name, 1)", [Expected(code: "LQ2005", at: "name", occurrence: 1)])
+        check("T | extend x = extract(name, 0, name)", [Expected(code: "LQ2005", at: "extract(name, 0, name)")])
+        check("T | mv-expand x = name", [Expected(code: "LQ2005", at: "name")])
+        check("datatable(a:long)[1, 2, 'x']", [Expected(code: "LQ2005", at: "'x'")])
+        check("datatable(a:long, b:long)[1, 2, 3]", [Expected(code: "LQ2005", at: "datatable(a:long, b:long)[1, 2, 3]")])
+    }
+
+    func testConstantsRequired() {
+        check("T | take duration", [Expected(code: "LQ2011", at: "duration")])
+        check("T | top 'a' by name", [Expected(code: "LQ2011", at: "'a'")])
+        check("T | where name matches regex name", [Expected(code: "LQ2011", at: "name", occurrence: 2)])
+    }
+
+    func testMakeSeriesAxisAndStep() {
+        check("T | make-series count() on timestamp step 'x'", [Expected(code: "LQ2015", at: "'x'")])
+        check("T | make-series count() on name step 1h", [Expected(code: "LQ2006", at: "name")])
+    }
+
+    func testJoinKeys() {
+        check("T | join (T) on $left.name == $right.nosuch", [Expected(code: "LQ2002", at: "$right.nosuch")])
+        check("T | join (T) on $left.name == $right.duration", [Expected(code: "LQ2006", at: "$left.name == $right.duration")])
+        check("T | join kind=leftanti (T | where success) on name | union Nope", [Expected(code: "LQ2001", at: "Nope")])
+    }
+
     func testWhereNeedsABool() {
         check("T | where duration", [Expected(code: "LQ2007", at: "duration", occurrence: 1)])
         check("T | where success and name", [Expected(code: "LQ2007", at: "name")])

@@ -185,6 +185,12 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(diagnostics(far).first?.notes, [])
     }
 
+    func testRenderedSyntaxError() {
+        let q = "T\n| summarise count() by k"
+        let d = diagnostics(q)
+        XCTAssertEqual(d.map { SourceText(q).render($0) }, ["<query>:2:3: error LQ1005: unknown tabular operator 'summarise'\n  | summarise count() by k\n    ^~~~~~~~~\n  note: did you mean 'summarize'?\n"])
+    }
+
     func testUnsupportedOperator() {
         let q = "T | evaluate bag_unpack(x) | take 1"
         assertDiagnostics(diagnostics(q), q, [Expected(code: "LQ1006", at: "evaluate")])
