@@ -164,6 +164,9 @@ final class ParserTests: XCTestCase {
         assertDiagnostics(diagnostics(q), q, [Expected(code: "LQ1001", at: "|", occurrence: 2)])
         let c = "print f(1, 2"
         assertDiagnostics(diagnostics(c), c, [Expected(code: "LQ1001", at: "")])
+        let t = "T | top by a"
+        assertDiagnostics(diagnostics(t), t, [Expected(code: "LQ1001", at: "by")])
+        XCTAssertEqual(diagnostics(t).first?.message, "expected the number of rows, found 'by'")
         let b = "T | order a"
         assertDiagnostics(diagnostics(b), b, [Expected(code: "LQ1001", at: "a")])
         XCTAssertEqual(diagnostics(b).first?.message, "expected 'by', found 'a'")
@@ -212,6 +215,11 @@ final class ParserTests: XCTestCase {
         let j = "T | join kind=outer (U) on a"
         assertDiagnostics(diagnostics(j), j, [Expected(code: "LQ1001", at: "outer")])
         // A parameter's mistake is reported where it is, not as a parenthesised expression gone wrong.
+        // A parse pattern's column type is checked as mv-expand's and datatable's are (it was read as string).
+        let pt = "T | parse x with * 'a' b:lng"
+        assertDiagnostics(diagnostics(pt), pt, [Expected(code: "LQ1001", at: "lng")])
+        let mv = "T | mv-expand x to typeof(lng)"
+        assertDiagnostics(diagnostics(mv), mv, [Expected(code: "LQ1001", at: "lng")])
         let p = "let f = (a:lng) { a }; print f(1)"
         assertDiagnostics(diagnostics(p), p, [Expected(code: "LQ1001", at: "lng")])
         let m = "let f = (a:long, b:) { a }; print f(1)"

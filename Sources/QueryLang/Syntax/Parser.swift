@@ -424,6 +424,8 @@ struct Parser {
             try expectWord("by")
             kind = .sort(try sortKeys())
         case "top":
+            // `top by x` lacks the count: say so at `by`, not at `x` after reading `by` as a column.
+            if isWord("by") { throw fail("the number of rows") }
             let n = try expression()
             try expectWord("by")
             kind = .top(n, try sortKeys())
@@ -500,7 +502,10 @@ struct Parser {
                 var t = KustoType.string
                 if acceptPunct(":") {
                     let tt = try identifier("a type")
-                    t = KustoType(name: tt.text) ?? .string
+                    guard let ty = KustoType(name: tt.text) else {
+                        diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(tt.text)'", expected: "a type"), tt.range)); throw Stop()
+                    }
+                    t = ty
                 }
                 parts.append(.column(n.text, t))
             }
