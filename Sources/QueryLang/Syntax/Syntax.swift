@@ -47,7 +47,7 @@ struct SortKey: Sendable {
     var nullsFirst: Bool
 }
 
-enum JoinKind: String, Sendable {
+public enum JoinKind: String, Sendable {
     case innerunique, inner, leftouter, rightouter, fullouter, leftanti, rightanti, leftsemi, rightsemi
 }
 
