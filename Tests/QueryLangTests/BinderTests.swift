@@ -102,6 +102,7 @@ final class BinderTests: XCTestCase {
     func testDuplicateColumn() {
         check("T | project a = 1, a = 2", [Expected(code: "LQ2010", at: "a", occurrence: 2)])
         check("T | project name, name", [Expected(code: "LQ2010", at: "name", occurrence: 2)])
+        check("T | project ['a b'] = 1, ['a b'] = 2", [Expected(code: "LQ2010", at: "['a b']", occurrence: 2)])
     }
 
     func testMissingParameter() {

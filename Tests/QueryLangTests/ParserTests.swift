@@ -121,6 +121,10 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(aggs[0].expr.range, span(q, "count()"))
         XCTAssertEqual(by[0].expr.range, span(q, "bin(ts, 1h)"))
         XCTAssertNil(by[0].nameRange)
+        let quoted = #"print ["a b"] = 1"#
+        guard case .query(let pq) = parse(quoted).script.statements.first, case .print(let items) = pq.source else { return XCTFail("unexpected tree") }
+        XCTAssertEqual(items[0].name, "a b")
+        XCTAssertEqual(items[0].nameRange, span(quoted, #"["a b"]"#))
     }
 
     func testParenthesesBelongToTheRange() throws {

@@ -356,7 +356,7 @@ struct Parser {
             return NamedExpr(name: n.text, nameRange: n.range, expr: try expression())
         }
         if isPunct("["), case .string(let s) = peek().kind, isPunct("]", peek(2)), isPunct("=", peek(3)) {
-            let r = tok.range
+            let r = tok.range + peek(2).range
             _ = advance(); _ = advance(); _ = advance(); _ = advance()
             return NamedExpr(name: s, nameRange: r, expr: try expression())
         }
