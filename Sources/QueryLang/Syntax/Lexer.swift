@@ -1,7 +1,7 @@
 import Foundation
 import LogStore
 
-public enum TokenKind: Equatable, Sendable {
+enum TokenKind: Equatable, Sendable {
     case identifier      // names and keywords (KQL keywords are contextual)
     case integer(Int64)
     case real(Double)
@@ -11,12 +11,12 @@ public enum TokenKind: Equatable, Sendable {
     case end
 }
 
-public struct Token: Sendable {
-    public var kind: TokenKind
-    public var text: String
-    public var range: SourceRange
+struct Token: Sendable {
+    var kind: TokenKind
+    var text: String
+    var range: SourceRange
     /// Whitespace or a comment came right before this token.
-    public var spaced: Bool
+    var spaced: Bool
 }
 
 /// Turns query text into tokens. Errors are collected, not thrown: the parser reports them.

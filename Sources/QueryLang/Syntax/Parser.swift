@@ -7,6 +7,8 @@ struct Parser {
     var i = 0
     var diagnostics: [Diagnostic] = []
     let source: SourceText
+    /// Set while parsing make-series's axis: there `in range(…)` follows the axis, it is no `in` list.
+    var axisBeforeInRange = false
 
     struct Stop: Error {}
 
@@ -86,7 +88,7 @@ struct Parser {
             let name = try identifier("a name after 'let'")
             try expectPunct("=")
             // let f = (a:long, b:string) { … }
-            if isPunct("("), let params = tryParameterList(), isPunct("{") {
+            if isPunct("("), let params = try tryParameterList(), isPunct("{") {
                 _ = advance()
                 var body: [Statement] = []
                 while !isPunct("}") {
@@ -194,14 +196,16 @@ struct Parser {
         return QueryParameter(name: n.text, type: type, defaultValue: def, range: SourceRange(n.range.start, (def?.range.end ?? t.range.end)))
     }
 
-    mutating func tryParameterList() -> [QueryParameter]? {
+    /// `(name:type, …)` after `let f =`, or nil (and nothing consumed) when the parentheses hold an
+    /// expression. `name:` cannot start an expression, so from there a mistake is the parameter's own.
+    mutating func tryParameterList() throws -> [QueryParameter]? {
         let save = i, saveDiag = diagnostics
         _ = advance()
         var params: [QueryParameter] = []
         if isPunct(")") { _ = advance(); return params }
         while true {
-            guard tok.kind == .identifier, isPunct(":", peek()), let p = try? parameter() else { i = save; diagnostics = saveDiag; return nil }
-            params.append(p)
+            guard tok.kind == .identifier, isPunct(":", peek()) else { i = save; diagnostics = saveDiag; return nil }
+            params.append(try parameter())
             if acceptPunct(",") { continue }
             if acceptPunct(")") { return params }
             i = save; diagnostics = saveDiag; return nil
@@ -352,7 +356,7 @@ struct Parser {
             return NamedExpr(name: n.text, nameRange: n.range, expr: try expression())
         }
         if isPunct("["), case .string(let s) = peek().kind, isPunct("]", peek(2)), isPunct("=", peek(3)) {
-            let r = tok.range
+            let r = tok.range + peek(2).range
             _ = advance(); _ = advance(); _ = advance(); _ = advance()
             return NamedExpr(name: s, nameRange: r, expr: try expression())
         }
@@ -406,7 +410,11 @@ struct Parser {
             } while acceptPunct(",")
             kind = .projectRename(pairs)
         case "summarize":
-            while tok.kind == .identifier && isPunct("=", peek()) && (tok.text.hasPrefix("hint.")) { _ = advance(); _ = advance(); _ = advance() }
+            // hint.shufflekey=k, hint.strategy=shuffle …: distribution hints logq has no use for. A name
+            // has no dot in it, so a hint is five tokens: `hint` `.` name `=` value.
+            while isWord("hint") && isPunct(".", peek()) && peek(2).kind == .identifier && isPunct("=", peek(3)) {
+                for _ in 0..<5 { _ = advance() }
+            }
             var aggs: [NamedExpr] = []
             if !isWord("by") { aggs = try namedList() }
             var by: [NamedExpr] = []
@@ -416,6 +424,8 @@ struct Parser {
             try expectWord("by")
             kind = .sort(try sortKeys())
         case "top":
+            // `top by x` lacks the count: say so at `by`, not at `x` after reading `by` as a column.
+            if isWord("by") { throw fail("the number of rows") }
             let n = try expression()
             try expectWord("by")
             kind = .top(n, try sortKeys())
@@ -492,7 +502,10 @@ struct Parser {
                 var t = KustoType.string
                 if acceptPunct(":") {
                     let tt = try identifier("a type")
-                    t = KustoType(name: tt.text) ?? .string
+                    guard let ty = KustoType(name: tt.text) else {
+                        diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(tt.text)'", expected: "a type"), tt.range)); throw Stop()
+                    }
+                    t = ty
                 }
                 parts.append(.column(n.text, t))
             }
@@ -505,7 +518,9 @@ struct Parser {
                 if acceptWord("default") { try expectPunct("="); defaults.append(try expression()) } else { defaults.append(nil) }
             } while acceptPunct(",")
             try expectWord("on")
+            axisBeforeInRange = true
             let on = try expression()
+            axisBeforeInRange = false
             var from: Expr? = nil, to: Expr? = nil
             if acceptWord("in") {
                 // make-series … on Axis in range(start, stop, step)
@@ -608,7 +623,7 @@ struct Parser {
                 let r = try additive()
                 return Expr(kind: .binary(op: op, l, r), range: l.range + r.range)
             }
-            if Parser.listOps.contains(w) {
+            if Parser.listOps.contains(w) && !(axisBeforeInRange && w == "in" && isWord("range", peek())) {
                 _ = advance()
                 try expectPunct("(")
                 var items: [Expr] = []
@@ -718,8 +733,11 @@ struct Parser {
             return Expr(kind: .literal(.string(str)), range: r)
         case .punct("("):
             _ = advance()
-            let e = try expression()
+            var e = try expression()
+            let end = tok.range.end
             try expectPunct(")")
+            // The parentheses are part of the range, so `(a + b) * c` covers whole tokens, not `a + b) * c`.
+            e.range = SourceRange(t.range.start, end)
             return e
         case .punct("*"):
             _ = advance(); return Expr(kind: .star, range: t.range)

@@ -1,7 +1,8 @@
 import LogStore
 
-/// Syntax tree. Every node keeps its source range for diagnostics.
-public indirect enum ExprKind: Sendable {
+/// Syntax tree, internal to QueryLang: callers see diagnostics and compiled queries, never the tree.
+/// Every node keeps its source range for diagnostics.
+indirect enum ExprKind: Sendable {
     case name(String)
     case literal(Literal)
     case call(name: String, args: [Expr])
@@ -15,7 +16,7 @@ public indirect enum ExprKind: Sendable {
     case subquery(Pipeline)
 }
 
-public enum Literal: Sendable {
+enum Literal: Sendable {
     case null
     case typedNull(KustoType)
     case bool(Bool)
@@ -29,24 +30,24 @@ public enum Literal: Sendable {
     case dynamic(JSONValue)
 }
 
-public struct Expr: Sendable {
-    public var kind: ExprKind
-    public var range: SourceRange
+struct Expr: Sendable {
+    var kind: ExprKind
+    var range: SourceRange
 }
 
-public struct NamedExpr: Sendable {
-    public var name: String?
-    public var nameRange: SourceRange?
-    public var expr: Expr
+struct NamedExpr: Sendable {
+    var name: String?
+    var nameRange: SourceRange?
+    var expr: Expr
 }
 
-public struct SortKey: Sendable {
-    public var expr: Expr
-    public var ascending: Bool
-    public var nullsFirst: Bool
+struct SortKey: Sendable {
+    var expr: Expr
+    var ascending: Bool
+    var nullsFirst: Bool
 }
 
-public enum OperatorKind: Sendable {
+enum OperatorKind: Sendable {
     case whereOp(Expr)
     case extend([NamedExpr])
     case project([NamedExpr])
@@ -74,19 +75,19 @@ public enum OperatorKind: Sendable {
     case render(String, [(String, Expr)])
 }
 
-public enum ParsePart: Sendable {
+enum ParsePart: Sendable {
     case text(String)
     case column(String, KustoType)
     case wildcard
 }
 
-public struct TabularOperator: Sendable {
-    public var kind: OperatorKind
-    public var range: SourceRange
-    public var name: String
+struct TabularOperator: Sendable {
+    var kind: OperatorKind
+    var range: SourceRange
+    var name: String
 }
 
-public indirect enum SourceKind: Sendable {
+indirect enum SourceKind: Sendable {
     case table(String)
     case datatable([ColumnSchema], [Expr])
     case print([NamedExpr])
@@ -96,24 +97,24 @@ public indirect enum SourceKind: Sendable {
     case call(String, [Expr])
 }
 
-public struct Pipeline: Sendable {
-    public var source: SourceKind
-    public var sourceRange: SourceRange
-    public var operators: [TabularOperator]
-    public var range: SourceRange
+struct Pipeline: Sendable {
+    var source: SourceKind
+    var sourceRange: SourceRange
+    var operators: [TabularOperator]
+    var range: SourceRange
 }
 
-public struct QueryParameter: Sendable {
-    public var name: String
-    public var type: KustoType
-    public var defaultValue: Expr?
-    public var range: SourceRange
+struct QueryParameter: Sendable {
+    var name: String
+    var type: KustoType
+    var defaultValue: Expr?
+    var range: SourceRange
     /// A tabular parameter of a function, `t:(a:long, b:string)` or `t:(*)`: the columns the
     /// argument must have (any others pass through). nil for a scalar parameter.
-    public var tabularColumns: [ColumnSchema]? = nil
+    var tabularColumns: [ColumnSchema]? = nil
 }
 
-public enum Statement: Sendable {
+enum Statement: Sendable {
     case letScalar(String, Expr, SourceRange)
     case letTabular(String, Pipeline, SourceRange)
     case letFunction(String, [QueryParameter], body: [Statement], SourceRange)
@@ -121,6 +122,6 @@ public enum Statement: Sendable {
     case query(Pipeline)
 }
 
-public struct Script: Sendable {
-    public var statements: [Statement]
+struct Script: Sendable {
+    var statements: [Statement]
 }

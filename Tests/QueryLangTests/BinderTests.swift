@@ -1,0 +1,165 @@
+import XCTest
+import LogStore
+@testable import QueryLang
+
+/// The binder's diagnostics through `QueryEngine.compile`, by code and source range, against a
+/// store with one table `T(timestamp, name, duration, resultCode, success, props)`.
+final class BinderTests: XCTestCase {
+    // One store for the class: the tests only compile, they never change it.
+    nonisolated(unsafe) static var fixture: BinderFixture!
+
+    override class func setUp() {
+        super.setUp()
+        do { fixture = try BinderFixture() } catch { XCTFail("cannot create the store: \(error)") }
+    }
+
+    override class func tearDown() {
+        fixture = nil
+        super.tearDown()
+    }
+
+    func check(_ q: String, _ expected: [Expected], parameters: [String: Value] = [:], file: StaticString = #filePath, line: UInt = #line) {
+        assertDiagnostics(BinderTests.fixture.diagnostics(q, parameters: parameters), q, expected, file: file, line: line)
+    }
+
+    func testTheFixtureCompiles() throws {
+        check("T | where success and duration > 10 | project name, resultCode, k = tostring(props.k)", [])
+        let q = try QueryEngine.compile("T | project timestamp, name, duration, resultCode, success, props", store: BinderTests.fixture.store)
+        XCTAssertEqual(q.outputTypes, [.datetime, .string, .real, .long, .bool, .dynamic])
+    }
+
+    func testUnknownTable() {
+        check("Tx | take 1", [Expected(code: "LQ2001", at: "Tx", note: "did you mean 'T'?")])
+        check("let Requests = T; requests | take 1", [Expected(code: "LQ2001", at: "requests", note: "did you mean 'Requests'?")])
+        check("T | join (Nope) on name", [Expected(code: "LQ2001", at: "Nope")])
+    }
+
+    func testUnknownColumn() {
+        check(#"T | where nme == "x""#, [Expected(code: "LQ2002", at: "nme", note: "did you mean 'name'?")])
+        // The columns an operator produced are the candidates of the next one.
+        check("T | project d = duration | extend x = duration * 2", [Expected(code: "LQ2002", at: "duration", occurrence: 2)])
+        check("T | summarize n = count() by name | where resultCode > 1", [Expected(code: "LQ2002", at: "resultCode")])
+        check("T | project-away nosuch", [Expected(code: "LQ2002", at: "nosuch")])
+    }
+
+    func testUnknownFunction() {
+        check("T | extend x = strln(name)", [Expected(code: "LQ2003", at: "strln(name)", note: "did you mean 'strlen'?")])
+        check("print frobnicate(1)", [Expected(code: "LQ2003", at: "frobnicate(1)")])
+    }
+
+    func testArgumentCount() {
+        check("T | extend x = strlen(name, 1)", [Expected(code: "LQ2004", at: "strlen(name, 1)")])
+        XCTAssertEqual(BinderTests.fixture.diagnostics("print substring()").first?.message, "function 'substring' expects 2 to 3 arguments, got 0")
+        check("let f = (a:long) { a + 1 }; print f(1, 2)", [Expected(code: "LQ2004", at: "f(1, 2)")])
+        check("T | summarize dcount()", [Expected(code: "LQ2004", at: "dcount()")])
+    }
+
+    func testOperandTypes() {
+        check("T | extend x = name * 2", [Expected(code: "LQ2006", at: "name * 2")])
+        check("T | where success =~ name", [Expected(code: "LQ2006", at: "success =~ name")])
+        check("T | extend x = -name", [Expected(code: "LQ2006", at: "-name")])
+        check("T | extend x = duration.k", [Expected(code: "LQ2006", at: "duration.k")])
+        check("T | extend x = (duration + 1) * name", [Expected(code: "LQ2006", at: "(duration + 1) * name")])
+    }
+
+    func testArgumentTypes() {
+        check("T | extend x = bin(name, 1)", [Expected(code: "LQ2005", at: "name", occurrence: 1)])
+        check("T | extend x = extract(name, 0, name)", [Expected(code: "LQ2005", at: "extract(name, 0, name)")])
+        check("T | mv-expand x = name", [Expected(code: "LQ2005", at: "name")])
+        check("datatable(a:long)[1, 2, 'x']", [Expected(code: "LQ2005", at: "'x'")])
+        check("datatable(a:long, b:long)[1, 2, 3]", [Expected(code: "LQ2005", at: "datatable(a:long, b:long)[1, 2, 3]")])
+    }
+
+    func testConstantsRequired() {
+        check("T | take duration", [Expected(code: "LQ2011", at: "duration")])
+        check("T | top 'a' by name", [Expected(code: "LQ2011", at: "'a'")])
+        check("T | where name matches regex name", [Expected(code: "LQ2011", at: "name", occurrence: 2)])
+    }
+
+    func testMakeSeriesAxisAndStep() {
+        check("T | make-series count() on timestamp step 'x'", [Expected(code: "LQ2015", at: "'x'")])
+        check("T | make-series count() on name step 1h", [Expected(code: "LQ2006", at: "name")])
+    }
+
+    func testJoinKeys() {
+        check("T | join (T) on $left.name == $right.nosuch", [Expected(code: "LQ2002", at: "$right.nosuch")])
+        check("T | join (T) on $left.name == $right.duration", [Expected(code: "LQ2006", at: "$left.name == $right.duration")])
+        check("T | join kind=leftanti (T | where success) on name | union Nope", [Expected(code: "LQ2001", at: "Nope")])
+    }
+
+    func testWhereNeedsABool() {
+        check("T | where duration", [Expected(code: "LQ2007", at: "duration", occurrence: 1)])
+        check("T | where success and name", [Expected(code: "LQ2007", at: "name")])
+        check("print iff(1, 2, 3)", [Expected(code: "LQ2007", at: "1")])
+    }
+
+    func testAggregateOutsideSummarize() {
+        check("T | extend c = count()", [Expected(code: "LQ2008", at: "count()")])
+        check("T | where sum(duration) > 1", [Expected(code: "LQ2008", at: "sum(duration)")])
+        check(#"T | summarize strlen("x")"#, [Expected(code: "LQ2009", at: #"strlen("x")"#)])
+    }
+
+    func testDuplicateColumn() {
+        check("T | project a = 1, a = 2", [Expected(code: "LQ2010", at: "a", occurrence: 2)])
+        check("T | project name, name", [Expected(code: "LQ2010", at: "name", occurrence: 2)])
+        check("T | project ['a b'] = 1, ['a b'] = 2", [Expected(code: "LQ2010", at: "['a b']", occurrence: 2)])
+    }
+
+    func testMissingParameter() {
+        let q = "declare query_parameters(p:long, q:string = 'x'); T | take 1"
+        check(q, [Expected(code: "LQ2012", at: "p:long")])
+        check(q, [], parameters: ["p": .long(2)])
+        check("declare query_parameters(p:long); T | take p", [], parameters: ["p": .string("3")])
+    }
+
+    func testNotSerialized() {
+        check("T | extend r = row_number()", [Expected(code: "LQ2013", at: "row_number()")])
+        check("T | summarize n = count() by name | extend p = prev(n)", [Expected(code: "LQ2013", at: "prev(n)")])
+        check("T | serialize | extend r = row_number()", [])
+        check("T | order by timestamp | extend p = prev(name)", [])
+    }
+
+    func testBadRegex() {
+        check(#"T | where name matches regex "(a""#, [Expected(code: "LQ2014", at: #""(a""#)])
+        check(#"T | extend x = extract("[", 0, name)"#, [Expected(code: "LQ2014", at: #""[""#)])
+    }
+
+    func testIndependentMistakesAreAllReported() {
+        // Every statement is checked, and every operator of a pipeline: one error for each mistake.
+        let q = "let a = nme;\nlet b = strln(1);\nT | where duration | extend x = name * 2"
+        check(q, [Expected(code: "LQ2002", at: "nme"), Expected(code: "LQ2003", at: "strln(1)"),
+                  Expected(code: "LQ2007", at: "duration"), Expected(code: "LQ2006", at: "name * 2")])
+    }
+
+    func testNoCascadeFromABrokenOperator() {
+        check("T | extend x = nme | where x > 1 | project x", [Expected(code: "LQ2002", at: "nme")])
+    }
+
+    func testLineAndColumnOfAMultiLineQuery() throws {
+        let q = "T\n| where success\n| extend x = nme"
+        let d = try XCTUnwrap(BinderTests.fixture.diagnostics(q).first)
+        XCTAssertEqual(code(d), "LQ2002")
+        let src = SourceText(q)
+        XCTAssertEqual(src.location(d.range.start).line, 3)
+        XCTAssertEqual(src.location(d.range.start).column, 14)
+        XCTAssertEqual(src.location(d.range.end).column, 17)
+        XCTAssertEqual(src.render(d), "<query>:3:14: error LQ2002: unknown column 'nme'\n  | extend x = nme\n               ^~~\n  note: did you mean 'name'?\n")
+    }
+
+    func testMakeSeriesInRangeIsTheFromToStepForm() throws {
+        let inRange = "T | make-series n = count() on timestamp in range(datetime(2025-03-07T13:00:00Z), datetime(2025-03-07T13:03:00Z), 1m)"
+        let fromTo = "T | make-series n = count() on timestamp from datetime(2025-03-07T13:00:00Z) to datetime(2025-03-07T13:03:00Z) step 1m"
+        check(inRange, [])
+        let a = try QueryEngine.compile(inRange, store: BinderTests.fixture.store).run()
+        let b = try QueryEngine.compile(fromTo, store: BinderTests.fixture.store).run()
+        XCTAssertEqual(a.names, b.names)
+        XCTAssertEqual(a.rowCount, 1)
+        XCTAssertEqual((0..<a.columns.count).map { ResultFormatter.text(a.columns[$0], 0) }, (0..<b.columns.count).map { ResultFormatter.text(b.columns[$0], 0) })
+        XCTAssertEqual(ResultFormatter.text(a.columns[0], 0), "[1,1,1]")
+    }
+
+    func testDatatableQueriesNeedNoTable() {
+        check("datatable(a:long, b:string)[1, 'x'] | where b > 1", [Expected(code: "LQ2006", at: "b > 1")])
+        check("datatable(v:long)[1] | extend v = 2 | project v, v", [Expected(code: "LQ2010", at: "v", occurrence: 4)])
+    }
+}
