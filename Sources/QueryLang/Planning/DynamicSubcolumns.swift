@@ -29,6 +29,8 @@ extension Planner {
         let args = c.args.map { rewrite($0, schema) }
         if zip(args, c.args).allSatisfy({ $0 === $1 }) { return e }
         if let m = c as? MemberAccess { return MemberAccess(args[0], key: m.key, range: m.range) }
+        // A typed kernel keeps taking operands (constants stay one value) after the rewrite.
+        if let k = c.operandKernel { return Call(c.name, args, type: c.type, range: c.range, operands: k) }
         return Call(c.name, args, type: c.type, range: c.range, kernel: c.kernel)
     }
 }

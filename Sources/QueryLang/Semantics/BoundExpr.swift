@@ -39,7 +39,7 @@ final class ColumnRef: BoundExpr {
     init(name: String, type: KustoType, range: SourceRange) { self.name = name; super.init(type: type, range: range) }
     override func eval(_ b: Batch) throws -> Column {
         guard let i = b.names.firstIndex(of: name) else {
-            throw Diagnostic(Msg.runtime("internal error: column '\(name)' is missing from the batch"), range)
+            throw Diagnostic(Msg.internalError("column '\(name)' is missing from the batch"), range)
         }
         let c = b.columns[i]
         return c.type == type ? c : c.converted(to: type)
