@@ -94,6 +94,10 @@ public struct CompileOptions: Sendable {
     /// The planner's rewrites (column pruning, predicates pushed into scans, dynamic sub-columns).
     /// Off only to check that they change no result.
     public var rewrite = true
+    /// Budgets for the subqueries that must run while compiling: only when binding needs their
+    /// value (`range x from 1 to toscalar(…)`) or a binding error has to be told apart from one a
+    /// placeholder caused. Give it the run's budgets, so that no subquery runs unbounded.
+    public var subqueryBudgets = ExecutionOptions()
     public init() {}
 }
 
@@ -111,9 +115,12 @@ public enum QueryEngine {
             // A placeholder can cause an error of its own (`range x from 1 to toscalar(…)` needs
             // the value): only then do the subqueries run at compile time, to report exactly the
             // diagnostics that binding with their values gives.
-            binder = Binder(store: store, source: src, parameters: options.parameters,
-                            subqueries: LiveSubqueries(executor: QueryExecutor(store: store, options: ExecutionOptions())))
+            let live = LiveSubqueries(executor: QueryExecutor(store: store, options: options.subqueryBudgets))
+            binder = Binder(store: store, source: src, parameters: options.parameters, subqueries: live)
             plan = binder.bind(script)
+            if let budget = live.failure as? Diagnostic, budget.code == .budgetExceeded {
+                throw CompileFailure(source: src, diagnostics: [budget])
+            }
         }
         if !binder.diagnostics.isEmpty || plan == nil { throw CompileFailure(source: src, diagnostics: binder.diagnostics) }
         let window = (options.timeFrom, options.timeTo), rewrite = options.rewrite

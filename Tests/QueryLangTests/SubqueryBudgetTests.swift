@@ -53,6 +53,21 @@ final class SubqueryBudgetTests: XCTestCase {
         }
     }
 
+    /// One probe batch whose single key meets 20,000 build rows: 400 million output rows from
+    /// one batch. The join emits its matches in chunks and checks the budgets between them, so the
+    /// deadline stops it at once, and `count` over it holds one chunk, not 400 million rows
+    /// (before, the join built its whole output first: minutes and gigabytes past the budget).
+    func testOneBatchCartesianJoinStopsAtTheBudgets() throws {
+        let q = "range i from 1 to 20000 step 1 | extend k = 1 | join kind=inner (range j from 1 to 20000 step 1 | extend k = 1) on k | count"
+        try budgetError(q, "deadline") { $0.deadline = Date(timeIntervalSinceNow: 0.3) }
+        // The same budgets bind when the join is a subquery that compiling must run (a range bound).
+        var c = CompileOptions()
+        c.subqueryBudgets.deadline = Date(timeIntervalSinceNow: 0.3)
+        XCTAssertThrowsError(try QueryEngine.compile("range r from 1 to toscalar(\(q)) step 1 | count", store: store, options: c)) { e in
+            XCTAssertEqual((e as? CompileFailure)?.diagnostics.map { "\($0.code)" }, ["LQ3001"], "\(e)")
+        }
+    }
+
     func testSubqueriesCountAgainstRowsScanned() throws {
         let data = dir + "/in.ndjson"
         try (0..<100).map { "{\"timestamp\":\"2024-01-01T00:00:\(String(format: "%02d", $0 % 60))Z\",\"n\":\($0)}" }.joined(separator: "\n")

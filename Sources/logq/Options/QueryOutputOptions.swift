@@ -64,6 +64,7 @@ struct QueryOutputOptions: ParsableArguments {
         }
         if let f = o.timeFrom { o.parameters["_from"] = o.parameters["_from"] ?? .datetime(f) }
         if let t = o.timeTo { o.parameters["_to"] = o.parameters["_to"] ?? .datetime(t) }
+        o.subqueryBudgets = executionOptions()
         return o
     }
 }

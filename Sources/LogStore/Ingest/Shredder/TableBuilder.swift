@@ -39,13 +39,19 @@ final class TableBuilder {
     /// Shreds the object at `range` of `base` as one row. On error nothing of it is kept.
     func shred(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) throws {
         var s = JSONScanner(base, start: range.lowerBound, end: range.upperBound)
-        columnsBeforeLastRow = columns.count
-        if !truncatedInLastRow.isEmpty { truncatedInLastRow.removeAll() }
-        do {
+        try appendRow {
             try shredObject(&s)
             s.skipWhitespace()
             guard s.atEnd else { throw s.fail("unexpected text after the record") }
-        } catch {
+        }
+    }
+
+    /// One row written by `fill`: on error nothing of it is kept (values cut back, new columns
+    /// dropped); otherwise columns the row did not name get a null.
+    private func appendRow(_ fill: () throws -> Void) throws {
+        columnsBeforeLastRow = columns.count
+        if !truncatedInLastRow.isEmpty { truncatedInLastRow.removeAll() }
+        do { try fill() } catch {
             for c in columns { c.truncate(to: rows) }
             dropColumns(from: columnsBeforeLastRow)
             throw error
@@ -81,9 +87,7 @@ final class TableBuilder {
     /// rendering it as JSON text. Columns, types, widening and errors are those `shred` gives for the
     /// row written as compact JSON, down to the error's offset in that text. On error nothing of it is kept.
     func append(_ fields: [(String, JSONValue)]) throws {
-        columnsBeforeLastRow = columns.count
-        if !truncatedInLastRow.isEmpty { truncatedInLastRow.removeAll() }
-        do {
+        try appendRow {
             for (field, (key, value)) in fields.enumerated() {
                 let b = columns[column(forKey: key, field: field)]
                 if b.rows > rows { b.truncate(to: rows) } // a repeated key: the last value wins
@@ -93,13 +97,7 @@ final class TableBuilder {
                 }
                 if case .string = value, let cap = maxStringBytes, let from = b.truncateLastString(to: cap) { truncatedInLastRow.append((b.name, from)) }
             }
-        } catch {
-            for c in columns { c.truncate(to: rows) }
-            dropColumns(from: columnsBeforeLastRow)
-            throw error
         }
-        rows &+= 1
-        for c in columns where c.rows < rows { c.appendNull() }
     }
 
     /// Where field `k`'s value ends in the compact JSON text of `fields` (only built for an error).

@@ -32,7 +32,12 @@ extension Kernels {
 
     /// A constant side is read once (`timestamp > datetime(…)`, `code == 500`: no column of copies).
     static func compareInts(_ op: CmpOp, _ a: Operand, _ b: Operand, _ n: Int) -> Column {
-        let x = a.column.int64Values, y = b.column.int64Values, sx = a.step, sy = b.step
+        compare(op, a.column.int64Values, a, b.column.int64Values, b, n)
+    }
+
+    /// One comparison over typed buffers (specialized per element type); a constant side has step 0.
+    static func compare<T: Comparable>(_ op: CmpOp, _ x: [T], _ a: Operand, _ y: [T], _ b: Operand, _ n: Int) -> Column {
+        let sx = a.step, sy = b.step
         var out: [Int64]
         switch op {
         case .eq: out = zip(x, sx, y, sy, n, 0) { $0 == $1 ? 1 : 0 }
@@ -55,18 +60,7 @@ extension Kernels {
     }
 
     static func compareReals(_ op: CmpOp, _ a: Operand, _ b: Operand, _ n: Int) -> Column {
-        let x = doubles(a.column), y = doubles(b.column), sx = a.step, sy = b.step
-        var out: [Int64]
-        switch op {
-        case .eq: out = zip(x, sx, y, sy, n, 0) { $0 == $1 ? 1 : 0 }
-        case .ne: out = zip(x, sx, y, sy, n, 0) { $0 != $1 ? 1 : 0 }
-        case .lt: out = zip(x, sx, y, sy, n, 0) { $0 < $1 ? 1 : 0 }
-        case .le: out = zip(x, sx, y, sy, n, 0) { $0 <= $1 ? 1 : 0 }
-        case .gt: out = zip(x, sx, y, sy, n, 0) { $0 > $1 ? 1 : 0 }
-        case .ge: out = zip(x, sx, y, sy, n, 0) { $0 >= $1 ? 1 : 0 }
-        }
-        let valid = applyNulls(op, &out, a.validity(n), b.validity(n), n)
-        return boolColumn(out, valid)
+        compare(op, doubles(a.column), a, doubles(b.column), b, n)
     }
 
     @inline(__always) static func lowerASCII(_ c: UInt8) -> UInt8 { c &- 0x41 < 26 ? c | 0x20 : c }

@@ -78,7 +78,15 @@ struct HashJoin: PhysicalOperator {
             let (pcols, pnull) = try keys(probe.keys, b)
             let pids = table.assign(pcols, count: b.count)
             var pi: [Int32] = [], bi: [Int32] = []
+            // Matches go out in chunks: a key with many matches on both sides (a cartesian join)
+            // then never builds one huge batch, and the budgets are checked between chunks.
+            func flush() throws {
+                if kind == .leftsemi || kind == .leftanti { bi = pi }
+                if !pi.isEmpty && kind != .rightsemi && kind != .rightanti { try emit(gather(b, pi, bi)) }
+                pi.removeAll(keepingCapacity: true); bi.removeAll(keepingCapacity: true)
+            }
             for i in 0..<b.count {
+                if pi.count >= HashJoin.chunkRows { try flush(); try ex.checkDeadline() }
                 let g = Int(pids[i])
                 let matched = !pnull[i] && g < groups && start[g + 1] > start[g]
                 switch kind {
@@ -99,8 +107,7 @@ struct HashJoin: PhysicalOperator {
                     if matched { for k in start[g]..<start[g + 1] { buildMatched[Int(rows[k])] = true } }
                 }
             }
-            if kind == .leftsemi || kind == .leftanti { bi = pi }
-            if !pi.isEmpty && kind != .rightsemi && kind != .rightanti { try emit(gather(b, pi, bi)) }
+            try flush()
         }
         if kind == .rightouter || kind == .fullouter || kind == .rightsemi || kind == .rightanti {
             var bi: [Int32] = []
@@ -112,6 +119,9 @@ struct HashJoin: PhysicalOperator {
     }
 
     /// A join side's key columns (as the widened key types) and which rows have a null key.
+    /// Output rows gathered before they are emitted (and the budgets checked again).
+    static let chunkRows = 1 << 16
+
     static func joinKeys(_ exprs: [BoundExpr], _ keyTypes: [KustoType], _ b: Batch) throws -> ([Column], [Bool]) {
         let cols = try zip(exprs, keyTypes).map { e, t -> Column in let c = try e.eval(b); return c.type == t ? c : c.converted(to: t) }
         var hasNull = [Bool](repeating: false, count: b.count)
