@@ -14,7 +14,8 @@ import Foundation
 // - Maintenance: `compact(tables:options:)` (`CompactOptions` → `CompactReport`), `drop(before:…)` → `DropReport`.
 // - Values the query engine shares with storage: `Ticks` (datetime/timespan text), `JSONValue` and
 //   `JSONScanner` (dynamic values), `DynamicPaths` (dynamic sub-columns), `TypeWidening`, `TermFilter`, `Bloom`.
-// Everything else (ingest formats, shredder, segment encodings, the SQLite catalog) is internal.
+// Still public beyond this list, until it is cut down (issue 10): helpers such as `KnownSchemas`, `Manifest`,
+// `ByteSliceTable` and `appendJSONString`. Ingest formats, the shredder and the SQLite catalog are internal.
 
 /// A store: a folder holding `catalog.sqlite` and `segments/`. Open one per process; it is safe
 /// for concurrent readers (threads or processes) while one writer ingests.
