@@ -44,7 +44,11 @@ public enum Ticks {
         days(year: year, month: month, day: day) * perDay + Int64(hour) * perHour + Int64(minute) * perMinute + Int64(second) * perSecond + fraction
     }
 
-    public static func fromUnixSeconds(_ s: Double) -> Int64 { unixEpoch + Int64((s * 1e7).rounded()) }
+    /// The system clock (`Date().timeIntervalSince1970`) as a datetime; a clock outside Kusto's range
+    /// is pinned to its nearest end rather than trapping.
+    public static func fromUnixSeconds(_ s: Double) -> Int64 {
+        Checked.datetime(sinceUnixEpoch: s) ?? (s < 0 ? minDatetime : maxDatetime)
+    }
 
     /// Parses ISO 8601 and Kusto's datetime literal forms: `2015-12-31`, `2015-12-31 23:59:59.9`,
     /// `2025-03-03T00:00:00.1234567Z`, with an optional `Z` or `±hh:mm` offset (converted to UTC).
@@ -129,14 +133,15 @@ public enum Ticks {
 
     /// `[-][d.]hh:mm:ss[.fffffff]`
     public static func formatTimespan(_ t: Int64, into out: inout [UInt8]) {
-        var v = t
-        if v < 0 { out.append(45); v = v == Int64.min ? Int64.max : -v }
-        let days = v / perDay
+        // The magnitude as unsigned: -Int64.min (Kusto's minimum timespan) is not an Int64.
+        if t < 0 { out.append(45) }
+        let v = t.magnitude, pd = UInt64(perDay), ph = UInt64(perHour), pm = UInt64(perMinute), ps = UInt64(perSecond)
+        let days = v / pd
         if days > 0 { appendInt(&out, Int(days)); out.append(46) }
-        appendPadded(&out, Int(v % perDay / perHour), 2); out.append(58)
-        appendPadded(&out, Int(v % perHour / perMinute), 2); out.append(58)
-        appendPadded(&out, Int(v % perMinute / perSecond), 2)
-        let f = v % perSecond
+        appendPadded(&out, Int(v % pd / ph), 2); out.append(58)
+        appendPadded(&out, Int(v % ph / pm), 2); out.append(58)
+        appendPadded(&out, Int(v % pm / ps), 2)
+        let f = v % ps
         if f != 0 { out.append(46); appendPadded(&out, Int(f), 7) }
     }
 
@@ -146,7 +151,9 @@ public enum Ticks {
         return String(decoding: b, as: UTF8.self)
     }
 
-    /// Parses `[-][d.]hh:mm[:ss[.fffffff]]`, the form Kusto prints and `time(...)` takes.
+    /// Parses `[-][d.]hh:mm[:ss[.fffffff]]`, the form Kusto prints and `time(...)` takes. A count of
+    /// ticks that leaves Int64 (`99999999999.00:00:00`, a bare `nan` or `1e300` days) is nil; Kusto's
+    /// own minimum `-10675199.02:48:05.4775808` (Int64.min) parses, so the sum is built negative.
     public static func parseTimespan(_ s: String) -> Int64? {
         var str = Substring(s.trimmingCharacters(in: " "))
         var neg = false
@@ -155,30 +162,37 @@ public enum Ticks {
         let parts = str.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count >= 2 && parts.count <= 3 else {
             // a bare number of days, e.g. time(2)
-            if let d = Double(str) { return Int64((d * Double(perDay)).rounded()) * (neg ? -1 : 1) }
+            if let d = Double(str) { return Checked.ticks(neg ? -d : d, unit: perDay) }
             return nil
         }
         var hourPart = parts[0]
         if let dot = hourPart.firstIndex(of: ".") {
-            guard let d = Int64(hourPart[..<dot]) else { return nil }
+            guard let d = Int64(hourPart[..<dot]), d >= 0 else { return nil }
             days = d; hourPart = hourPart[hourPart.index(after: dot)...]
         }
-        guard let h = Int64(hourPart), let m = Int64(parts[1]) else { return nil }
-        var total = days * perDay + h * perHour + m * perMinute
+        guard let h = Int64(hourPart), let m = Int64(parts[1]), h >= 0, m >= 0 else { return nil }
+        var s: Int64 = 0, frac: Int64 = 0
         if parts.count == 3 {
             let sec = parts[2]
             if let dot = sec.firstIndex(of: ".") {
-                guard let s = Int64(sec[..<dot]) else { return nil }
+                guard let v = Int64(sec[..<dot]), v >= 0 else { return nil }
                 var fr = Array(sec[sec.index(after: dot)...].utf8.prefix(7))
                 guard fr.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
                 while fr.count < 7 { fr.append(48) }
-                total += s * perSecond + Int64(String(decoding: fr, as: UTF8.self))!
+                s = v
+                for c in fr { frac = frac &* 10 &+ Int64(c &- 48) } // checked: seven digits
             } else {
-                guard let s = Int64(sec) else { return nil }
-                total += s * perSecond
+                guard let v = Int64(sec), v >= 0 else { return nil }
+                s = v
             }
         }
-        return neg ? -total : total
+        // Negative terms, so that Int64.min (one tick beyond -Int64.max) is reachable.
+        var total: Int64 = 0
+        for (count, unit) in [(days, perDay), (h, perHour), (m, perMinute), (s, perSecond), (frac, 1)] {
+            guard let t = Checked.ticks(count, unit: unit), let sum = Checked.subtract(total, t) else { return nil }
+            total = sum
+        }
+        return neg ? total : Checked.negate(total)
     }
 
     @inlinable

@@ -8,22 +8,34 @@ enum DateParts {
         return (y, m, d, day, t - day * Ticks.perDay)
     }
 
-    /// unit: 0 day, 1 week (Sunday), 2 month, 3 year; offset in units.
-    static func start(of unit: Int, _ t: Int64, offset: Int64) -> Int64 {
+    /// unit: 0 day, 1 week (Sunday), 2 month, 3 year; offset in units. Nil when the offset takes the
+    /// start beyond any year Kusto can print; the caller applies the datetime range (endof* steps one
+    /// tick back from the next start, which may itself be 10000-01-01).
+    static func start(of unit: Int, _ t: Int64, offset: Int64) -> Int64? {
         let p = split(t)
         switch unit {
-        case 0: return (p.day + offset) * Ticks.perDay
+        case 0:
+            guard let d = Checked.add(p.day, offset) else { return nil }
+            return Checked.ticks(d, unit: Ticks.perDay)
         case 1:
             let dow = (p.day + 1) % 7 // 0 = Sunday; 0001-01-01 was a Monday
-            return (p.day - dow + 7 * offset) * Ticks.perDay
+            guard let w = Checked.ticks(offset, unit: 7), let d = Checked.add(p.day - dow, w) else { return nil }
+            return Checked.ticks(d, unit: Ticks.perDay)
         case 2:
-            var m = p.m - 1 + Int(offset), y = p.y
-            y += Int(Kernels.floorDiv(Int64(m), 12)); m = Int(((Int64(m) % 12) + 12) % 12)
-            return Ticks.days(year: y, month: m + 1, day: 1) * Ticks.perDay
+            guard let m0 = Checked.add(Int64(p.m - 1), offset) else { return nil }
+            let y = Int64(p.y) + Kernels.floorDiv(m0, 12) // checked: |m0 / 12| < 2^60, p.y < 2^20
+            let m = Int(m0 - Kernels.floorDiv(m0, 12) * 12) // checked: the remainder, 0 ..< 12
+            guard let year = calendarYear(y) else { return nil }
+            return Ticks.days(year: year, month: m + 1, day: 1) * Ticks.perDay
         default:
-            return Ticks.days(year: p.y + Int(offset), month: 1, day: 1) * Ticks.perDay
+            guard let y = Checked.add(Int64(p.y), offset), let year = calendarYear(y) else { return nil }
+            return Ticks.days(year: year, month: 1, day: 1) * Ticks.perDay
         }
     }
+
+    /// A year that calendar arithmetic may compute with (one beyond Kusto's 1 … 9999 on either side,
+    /// so the range check happens on the resulting ticks), or nil.
+    static func calendarYear(_ y: Int64) -> Int? { (0...10_000).contains(y) ? Int(y) : nil }
 
     static func part(_ name: String, _ t: Int64) -> Int64? {
         let p = split(t)
@@ -49,24 +61,27 @@ enum DateParts {
         }
     }
 
+    /// `datetime_add`: nil when the count overflows or the result leaves Kusto's datetime range.
     static func add(_ part: String, _ n: Int64, _ t: Int64) -> Int64? {
+        func plus(_ unit: Int64) -> Int64? { Checked.ticks(n, unit: unit).flatMap { Checked.datetime(t, plus: $0) } }
         switch part {
         case "year", "quarter", "month":
-            let months = part == "year" ? n * 12 : part == "quarter" ? n * 3 : n
+            guard let months = Checked.multiply(n, part == "year" ? 12 : part == "quarter" ? 3 : 1) else { return nil }
             let p = split(t)
-            var m = Int64(p.m - 1) + months
-            let y = Int64(p.y) + Kernels.floorDiv(m, 12)
-            m = ((m % 12) + 12) % 12
-            let d = min(p.d, daysIn(Int(m) + 1, Int(y)))
-            return Ticks.days(year: Int(y), month: Int(m) + 1, day: d) * Ticks.perDay + p.rem
-        case "week": return t + n * 7 * Ticks.perDay
-        case "day": return t + n * Ticks.perDay
-        case "hour": return t + n * Ticks.perHour
-        case "minute": return t + n * Ticks.perMinute
-        case "second": return t + n * Ticks.perSecond
-        case "millisecond": return t + n * Ticks.perMillisecond
-        case "microsecond": return t + n * 10
-        case "nanosecond": return t + n / 100
+            guard let m0 = Checked.add(Int64(p.m - 1), months) else { return nil }
+            let y = Int64(p.y) + Kernels.floorDiv(m0, 12) // checked: |m0 / 12| < 2^60, p.y < 2^20
+            let m = Int(m0 - Kernels.floorDiv(m0, 12) * 12) // checked: the remainder, 0 ..< 12
+            guard let year = calendarYear(y) else { return nil }
+            let d = min(p.d, daysIn(m + 1, year))
+            return Checked.datetime(Ticks.days(year: year, month: m + 1, day: d) * Ticks.perDay + p.rem)
+        case "week": return plus(7 * Ticks.perDay)
+        case "day": return plus(Ticks.perDay)
+        case "hour": return plus(Ticks.perHour)
+        case "minute": return plus(Ticks.perMinute)
+        case "second": return plus(Ticks.perSecond)
+        case "millisecond": return plus(Ticks.perMillisecond)
+        case "microsecond": return plus(10)
+        case "nanosecond": return Checked.datetime(t, plus: n / 100)
         default: return nil
         }
     }
@@ -82,14 +97,16 @@ enum DateParts {
         case "year": return Int64(x.y - y.y)
         case "quarter": return Int64((x.y - y.y) * 4 + (x.m - 1) / 3 - (y.m - 1) / 3)
         case "month": return Int64((x.y - y.y) * 12 + x.m - y.m)
-        case "week": return Kernels.floorDiv(start(of: 1, a, offset: 0) - start(of: 1, b, offset: 0), 7 * Ticks.perDay)
+        case "week":
+            guard let wa = start(of: 1, a, offset: 0), let wb = start(of: 1, b, offset: 0), let d = Checked.subtract(wa, wb) else { return nil }
+            return Kernels.floorDiv(d, 7 * Ticks.perDay)
         case "day": return x.day - y.day
         case "hour": return Kernels.floorDiv(a, Ticks.perHour) - Kernels.floorDiv(b, Ticks.perHour)
         case "minute": return Kernels.floorDiv(a, Ticks.perMinute) - Kernels.floorDiv(b, Ticks.perMinute)
         case "second": return Kernels.floorDiv(a, Ticks.perSecond) - Kernels.floorDiv(b, Ticks.perSecond)
         case "millisecond": return Kernels.floorDiv(a, Ticks.perMillisecond) - Kernels.floorDiv(b, Ticks.perMillisecond)
         case "microsecond": return Kernels.floorDiv(a, 10) - Kernels.floorDiv(b, 10)
-        case "nanosecond": return (a - b) * 100
+        case "nanosecond": return Checked.subtract(a, b).flatMap { Checked.multiply($0, 100) } // beyond ±292 years: null
         default: return nil
         }
     }
@@ -104,9 +121,13 @@ enum DateParts {
     }
 
     static func formatTimespan(_ t: Int64, _ fmt: String) -> String {
-        let v = abs(t)
-        let days = v / Ticks.perDay, hour = v % Ticks.perDay / Ticks.perHour
-        let minute = v % Ticks.perHour / Ticks.perMinute, second = v % Ticks.perMinute / Ticks.perSecond, frac = v % Ticks.perSecond
+        // The magnitude as unsigned: abs(Int64.min), Kusto's minimum timespan, would trap.
+        let v = t.magnitude
+        func q(_ x: UInt64, _ unit: Int64) -> UInt64 { x / UInt64(unit) }
+        func r(_ x: UInt64, _ unit: Int64) -> UInt64 { x % UInt64(unit) }
+        let days = Int64(q(v, Ticks.perDay)), hour = Int64(q(r(v, Ticks.perDay), Ticks.perHour))
+        let minute = Int64(q(r(v, Ticks.perHour), Ticks.perMinute)), second = Int64(q(r(v, Ticks.perMinute), Ticks.perSecond))
+        let frac = Int64(r(v, Ticks.perSecond))
         return formatTokens(fmt) { tok in
             switch tok.first! {
             case "d": return pad(days, tok.count)

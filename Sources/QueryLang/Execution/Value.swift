@@ -28,10 +28,10 @@ public enum Value: Equatable, Sendable {
     var asInt: Int64? {
         switch self {
         case .long(let v), .datetime(let v), .timespan(let v): return v
-        case .real(let v): return v.isFinite && abs(v) < 9.2e18 ? Int64(v) : nil
+        case .real(let v): return Checked.int64(truncating: v)
         case .bool(let b): return b ? 1 : 0
         case .dynamic(.int(let v)): return v
-        case .dynamic(.real(let v)): return v.isFinite ? Int64(v) : nil
+        case .dynamic(.real(let v)): return Checked.int64(truncating: v)
         default: return nil
         }
     }
@@ -95,7 +95,7 @@ extension Column {
                 switch x {
                 case .bool(let b): v[i] = b ? 1 : 0
                 case .long(let a), .datetime(let a), .timespan(let a): v[i] = a
-                case .real(let d): if d.isFinite { v[i] = Int64(d) } else { valid[i] = 0; anyNull = true }
+                case .real(let d): if let x = Checked.int64(truncating: d) { v[i] = x } else { valid[i] = 0; anyNull = true }
                 default: valid[i] = 0; anyNull = true
                 }
             }

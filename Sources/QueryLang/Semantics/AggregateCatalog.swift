@@ -12,7 +12,9 @@ enum Aggregates {
     static func numberText(_ v: Value) -> String {
         switch v {
         case .long(let x): return String(x)
-        case .real(let d): return d == d.rounded() ? String(Int64(d)) : String(d).replacingOccurrences(of: ".", with: "_")
+        case .real(let d):
+            if d == d.rounded(), let x = Checked.int64(truncating: d) { return String(x) }
+            return String(d).replacingOccurrences(of: ".", with: "_")
         default: return v.asString
         }
     }
@@ -87,7 +89,13 @@ enum Aggregates {
                 let e = try arg(k)
                 guard let c = e.constant else { throw Diagnostic(Msg.constantRequired("a percentile"), args[k].range) }
                 if case .dynamic(.array(let arr)) = c {
-                    for j in arr { if let d = Value.dynamic(j).asDouble { ps.append(d); texts.append(numberText(.real(d))) } }
+                    // Each element obeys the rule a percentile given alone does (1e300 was named by Int64(1e300)).
+                    for j in arr {
+                        guard let d = Value.dynamic(j).asDouble, d >= 0, d <= 100 else {
+                            throw Diagnostic(Msg.argumentType(name, "a percentile must be a number from 0 to 100"), args[k].range)
+                        }
+                        ps.append(d); texts.append(numberText(.real(d)))
+                    }
                     continue
                 }
                 guard let d = c.asDouble, d >= 0, d <= 100 else { throw Diagnostic(Msg.argumentType(name, "a percentile must be a number from 0 to 100"), args[k].range) }
@@ -106,7 +114,7 @@ enum Aggregates {
             try count(cond ? 2 : 1, cond ? 3 : 2)
             var limit = 1_048_576
             let limitIndex = cond ? 2 : 1
-            if args.count > limitIndex, let l = try arg(limitIndex).constant?.asInt { limit = Int(l) }
+            if args.count > limitIndex, let l = try arg(limitIndex).constant?.asInt { limit = Int(clamping: l) }
             let argsBound = cond ? [try arg(0), try predicate(1)] : [try arg(0)]
             let prefix = name.hasPrefix("make_list") ? "list" : "set"
             let lim = limit

@@ -307,12 +307,12 @@ extension Binder {
         case (.timespan, _) where tb.isNumeric && (op == "*" || op == "/"):
             return Call(op, [a, b], type: .timespan, range: r, operands: { c, n in
                 let x = Kernels.arithmeticReals(op, c[0], c[1], n)
-                return .ints(.timespan, x.float64Values.map { $0.isFinite ? Int64($0.rounded()) : 0 }, validity: x.validity)
+                return Kernels.realsToTicks(x)
             })
         case (_, .timespan) where ta.isNumeric && op == "*":
             return Call(op, [a, b], type: .timespan, range: r, operands: { c, n in
                 let x = Kernels.arithmeticReals(op, c[0], c[1], n)
-                return .ints(.timespan, x.float64Values.map { $0.isFinite ? Int64($0.rounded()) : 0 }, validity: x.validity)
+                return Kernels.realsToTicks(x)
             })
         case (.dynamic, _), (_, .dynamic):
             return ScalarFunctions.call(op, [a, b], .real, r) { v in
@@ -423,7 +423,7 @@ enum RowFunctions {
                 var v = start
                 for i in 0..<n {
                     if let restart = c.first, i > 0, !restart.isNull(i), restart.int64Values[i] != 0 { v = start }
-                    out[i] = v; v += 1
+                    out[i] = v; v &+= 1 // checked: row_number(long.max) wraps, as Kusto's long does
                 }
                 return .ints(.long, out)
             }
@@ -437,8 +437,9 @@ enum RowFunctions {
                 let src = c[0]
                 var out = [Value](); out.reserveCapacity(n)
                 for i in 0..<n {
-                    let j = i + sign * offset
-                    out.append(j >= 0 && j < n ? src.value(j) : def)
+                    // prev(x, huge) is the default, not an overflow.
+                    let (j, o) = sign < 0 ? i.subtractingReportingOverflow(offset) : i.addingReportingOverflow(offset)
+                    out.append(!o && j >= 0 && j < n ? src.value(j) : def)
                 }
                 return .from(out, type: t)
             }
@@ -447,15 +448,7 @@ enum RowFunctions {
             let t: KustoType = a[0].type == .real || a[0].type == .decimal ? .real : a[0].type == .timespan ? .timespan : .long
             guard a[0].type.isNumeric || a[0].type == .timespan else { throw Diagnostic(Msg.argumentType(name, "expects a number"), a[0].range) }
             return Call(name, a, type: t, range: r) { c, n in
-                let x = Kernels.doubles(c[0])
-                var acc = 0.0
-                var out = [Double](repeating: 0, count: n)
-                for i in 0..<n {
-                    if c.count > 1, !c[1].isNull(i), c[1].int64Values[i] != 0 { acc = 0 }
-                    if !c[0].isNull(i) { acc += x[i] }
-                    out[i] = acc
-                }
-                return t == .real ? .reals(out) : .ints(t, out.map { Int64($0.rounded()) })
+                Kernels.rowCumsum(c[0], restart: c.count > 1 ? c[1] : nil, type: t, n)
             }
         }
     }

@@ -83,7 +83,7 @@ final class Binder {
             switch p.type {
             case .datetime:
                 if let t = Ticks.parseDatetime(s) { parsed = .datetime(t) }
-                else if let span = Binder.relativeSpan(s) { parsed = .datetime(Ticks.fromUnixSeconds(Date().timeIntervalSince1970) - span) }
+                else if let span = Binder.relativeSpan(s) { parsed = Checked.subtract(Ticks.fromUnixSeconds(Date().timeIntervalSince1970), span).flatMap { Checked.datetime($0) }.map { .datetime($0) } ?? .null }
                 else { parsed = .null }
             case .timespan: parsed = Binder.relativeSpan(s).map { .timespan($0) } ?? Ticks.parseTimespan(s).map { .timespan($0) } ?? .null
             default: parsed = Convert.parse(s, as: p.type)

@@ -38,6 +38,6 @@ struct HyperLogLog {
         let alpha = 0.7213 / (1 + 1.079 / m)
         var e = alpha * m * m / sum
         if e <= 2.5 * m && zeros > 0 { e = m * log(m / Double(zeros)) }
-        return Int64(e.rounded())
+        return Checked.int64(rounding: e) ?? Int64.max // every register at its maximum would estimate past 2^63
     }
 }

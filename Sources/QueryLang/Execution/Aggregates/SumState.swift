@@ -55,7 +55,9 @@ final class SumState: AggregateState {
             let valid = counts.map { $0 > 0 ? UInt8(1) : 0 }
             let anyNull = valid.contains(0)
             if outType == .timespan {
-                return [.ints(.timespan, (0..<groupCount).map { counts[$0] > 0 ? Int64((reals[$0] / Double(counts[$0])).rounded()) : 0 }, validity: anyNull ? valid : nil)]
+                // The mean of timespans near Int64.max rounds to 2^63 as a double: null, not a trap.
+                let means = Kernels.realsToTicks(.reals((0..<groupCount).map { counts[$0] > 0 ? reals[$0] / Double(counts[$0]) : 0 }, validity: anyNull ? valid : nil))
+                return [means]
             }
             return [.reals((0..<groupCount).map { counts[$0] > 0 ? reals[$0] / Double(counts[$0]) : 0 }, validity: anyNull ? valid : nil)]
         }

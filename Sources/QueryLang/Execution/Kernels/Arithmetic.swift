@@ -28,6 +28,7 @@ extension Kernels {
     }
 
     static func arithmeticInts(_ op: String, _ a: Operand, _ b: Operand, _ n: Int, type: KustoType) -> Column {
+        if (type == .datetime || type == .timespan) && (op == "+" || op == "-") { return ticksSum(op == "-", a, b, n, type: type) }
         let x = a.column.int64Values, y = b.column.int64Values, sx = a.step, sy = b.step
         var valid = combine(a, b, n)
         let out: [Int64]
@@ -48,6 +49,38 @@ extension Kernels {
         default: out = [Int64](repeating: 0, count: n)
         }
         return .ints(type, out, validity: valid)
+    }
+
+    /// datetime ± timespan, timespan ± timespan, datetime - datetime: unlike long arithmetic these do
+    /// not wrap. A sum beyond Int64 or a datetime beyond 0001-01-01 … 9999-12-31 is null, Kusto's answer
+    /// (`datetime(2020-01-01) + 10675199d` would otherwise wrap to year 0000).
+    static func ticksSum(_ subtract: Bool, _ a: Operand, _ b: Operand, _ n: Int, type: KustoType) -> Column {
+        let x = a.column.int64Values, y = b.column.int64Values, sx = a.step, sy = b.step
+        let inputs = combine(a, b, n)
+        var v = inputs ?? [UInt8](repeating: 1, count: n)
+        var o = [Int64](repeating: 0, count: n)
+        let lo = type == .datetime ? Ticks.minDatetime : Int64.min, hi = type == .datetime ? Ticks.maxDatetime : Int64.max
+        var anyNull = inputs != nil
+        x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
+            for i in 0..<n {
+                let (r, overflow) = subtract ? xp[i &* sx].subtractingReportingOverflow(yp[i &* sy]) : xp[i &* sx].addingReportingOverflow(yp[i &* sy])
+                if overflow || r < lo || r > hi { v[i] = 0; anyNull = true } else { o[i] = r }
+            }
+        } }
+        return .ints(type, o, validity: anyNull ? v : nil)
+    }
+
+    /// Doubles as tick counts (timespan * real, timespan / real), rounded; NaN, infinity and counts
+    /// beyond Int64 (`1d * 1e12`) are null.
+    static func realsToTicks(_ x: Column) -> Column {
+        let d = x.float64Values, n = x.count
+        var v = x.validity ?? [UInt8](repeating: 1, count: n)
+        var o = [Int64](repeating: 0, count: n)
+        var anyNull = x.validity != nil
+        for i in 0..<n {
+            if let t = Checked.int64(rounding: d[i]) { o[i] = t } else { v[i] = 0; anyNull = true }
+        }
+        return .ints(.timespan, o, validity: anyNull ? v : nil)
     }
 
     static func arithmeticReals(_ op: String, _ a: Column, _ b: Column, _ n: Int) -> Column {

@@ -56,7 +56,7 @@ extension Kernels {
                 let cv = c.validity
                 for i in 0..<n {
                     let d = v[i]
-                    set(i, cv.map { $0[i] == 0 } ?? false ? nil : (d.isFinite && abs(d) < 9.2e18 ? Int64(d) : nil))
+                    set(i, cv.map { $0[i] == 0 } ?? false ? nil : Checked.int64(truncating: d))
                 }
             case .bytes where isText(c):
                 // A null row reads as "", which parses to null.

@@ -16,7 +16,7 @@ enum Rowwise {
         if start < 0 { start = 0 }
         let len = v.count > 2 ? (v[2].asInt ?? Int64(s.count)) : Int64(s.count)
         guard start < s.count, len > 0 else { return .string("") }
-        let end = min(Int64(s.count), start + len)
+        let end = len >= Int64(s.count) - start ? Int64(s.count) : start + len // checked: 0 <= start < count, so no overflow
         return .string(String(s[Int(start)..<Int(end)]))
     }
     static let toint: Fn = { v in Convert.toLong(v[0]).flatMap { $0 >= Int64(Int32.min) && $0 <= Int64(Int32.max) ? .long($0) : nil } ?? .null }

@@ -156,7 +156,7 @@ extension Kernels {
             var len = count
             if let l = lens, l.validity.map({ $0[i &* ls] != 0 }) ?? true { len = l.int64Values[i &* ls] }
             guard start < count, len > 0 else { return }
-            let end = min(count, start + len)
+            let end = len >= count - start ? count : start + len // checked: 0 <= start < count; start + len could pass Int64.max
             if simple { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[Int(start)..<Int(end)])) }
             else { out.append(contentsOf: String(chars[Int(start)..<Int(end)]).utf8) }
         }

@@ -16,9 +16,10 @@ enum BinFunctions: FunctionFamily {
                 : (x.type == .real || x.type == .decimal || size.type == .real || size.type == .decimal) ? .real : .long
             return call("bin", a, t, r) { v in
                 switch (v[0], v[1]) {
-                case (.datetime(let d), .timespan(let s)) where s > 0: return .datetime(Kernels.floorDiv(d, s) * s)
-                case (.timespan(let d), .timespan(let s)) where s > 0: return .timespan(Kernels.floorDiv(d, s) * s)
-                case (.long(let d), .long(let s)) where s > 0 && t == .long: return .long(Kernels.floorDiv(d, s) * s)
+                // A bin beyond Int64 (or the datetime range) is null, as the typed kernel gives.
+                case (.datetime(let d), .timespan(let s)) where s > 0: return Checked.floor(d, toMultipleOf: s).flatMap { Checked.datetime($0) }.map { .datetime($0) } ?? .null
+                case (.timespan(let d), .timespan(let s)) where s > 0: return Checked.floor(d, toMultipleOf: s).map { .timespan($0) } ?? .null
+                case (.long(let d), .long(let s)) where s > 0 && t == .long: return Checked.floor(d, toMultipleOf: s).map { .long($0) } ?? .null
                 default:
                     guard let d = v[0].asDouble, let s = v[1].asDouble, s > 0 else { return .null }
                     return .real((d / s).rounded(.down) * s)

@@ -6,14 +6,15 @@ enum Convert {
     static func toLong(_ v: Value) -> Int64? {
         switch v {
         case .long(let x): return x
-        case .real(let d): return d.isFinite && abs(d) < 9.2e18 ? Int64(d) : nil
+        case .real(let d): return Checked.int64(truncating: d)
         case .bool(let b): return b ? 1 : 0
         case .datetime(let t), .timespan(let t): return t
         case .string(let s):
-            // A number beyond Int64 (as text) is null, as a real beyond it is; Int64(_:) would trap.
-            return Int64(s.trimmingCharacters(in: .whitespaces)) ?? Double(s.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite && abs($0) < 9.2e18 ? Int64($0) : nil }
+            // A number beyond Int64 (as text, "1e19"), NaN or infinity is null, as a real beyond it is.
+            let t = s.trimmingCharacters(in: .whitespaces)
+            return Int64(t) ?? Double(t).flatMap { Checked.int64(truncating: $0) }
         case .dynamic(let j):
-            switch j { case .int(let x): return x; case .real(let d): return d.isFinite ? Int64(d) : nil; case .string(let s): return toLong(.string(s)); case .bool(let b): return b ? 1 : 0; default: return nil }
+            switch j { case .int(let x): return x; case .real(let d): return Checked.int64(truncating: d); case .string(let s): return toLong(.string(s)); case .bool(let b): return b ? 1 : 0; default: return nil }
         case .null: return nil
         }
     }

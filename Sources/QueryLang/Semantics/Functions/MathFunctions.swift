@@ -5,7 +5,13 @@ import LogStore
 enum MathFunctions: FunctionFamily {
     static func register(into r: inout FunctionRegistry) {
         r.def(["abs"], 1, 1) { a, r in call("abs", a, a[0].type, r) { v in
-            switch v[0] { case .long(let x): return .long(abs(x)); case .real(let x): return .real(abs(x)); case .timespan(let x): return .timespan(abs(x)); default: return .null }
+            // abs(long.min) and abs of the minimum timespan have no answer in 64 bits: null.
+            switch v[0] {
+            case .long(let x): return Checked.abs(x).map { .long($0) } ?? .null
+            case .real(let x): return .real(abs(x))
+            case .timespan(let x): return Checked.abs(x).map { .timespan($0) } ?? .null
+            default: return .null
+            }
         } }
         r.def(["round"], 1, 2) { a, r in call("round", a, .real, r) { v in
             guard let x = v[0].asDouble else { return .null }

@@ -5,20 +5,26 @@ import LogStore
 enum TimeFunctions: FunctionFamily {
     static func register(into r: inout FunctionRegistry) {
         r.def(["now"], 0, 1) { a, r in
-            let now = Ticks.fromUnixSeconds(Date().timeIntervalSince1970) + (a.first?.constant?.asInt ?? 0)
-            return Constant(.datetime(now), type: .datetime, range: r)
+            // now(offset) beyond the datetime range is null, as datetime + timespan is.
+            let now = Checked.datetime(Ticks.fromUnixSeconds(Date().timeIntervalSince1970), plus: a.first?.constant?.asInt ?? 0)
+            return Constant(now.map { .datetime($0) } ?? .null, type: .datetime, range: r)
         }
         r.def(["ago"], 1, 1) { a, r in
             guard a[0].type == .timespan else { throw typeError("ago", "expects a timespan", r) }
             let now = Ticks.fromUnixSeconds(Date().timeIntervalSince1970)
-            if let c = a[0].constant { return Constant(c.isNull ? .null : .datetime(now - c.asInt!), type: .datetime, range: r) }
-            return call("ago", a, .datetime, r) { v in v[0].isNull ? .null : .datetime(now - v[0].asInt!) }
+            func ago(_ v: Value) -> Value {
+                guard let span = v.asInt, !v.isNull, let t = Checked.subtract(now, span).flatMap({ Checked.datetime($0) }) else { return .null }
+                return .datetime(t)
+            }
+            if let c = a[0].constant { return Constant(ago(c), type: .datetime, range: r) }
+            return call("ago", a, .datetime, r) { v in ago(v[0]) }
         }
         for (name, unit) in [("startofday", 0), ("startofweek", 1), ("startofmonth", 2), ("startofyear", 3)] {
             r.def([name], 1, 2) { a, r in
                 call(name, a, .datetime, r) { v in
                     guard case .datetime(let t) = v[0] else { return .null }
-                    return .datetime(DateParts.start(of: unit, t, offset: v.count > 1 ? (v[1].asInt ?? 0) : 0))
+                    let start = DateParts.start(of: unit, t, offset: v.count > 1 ? (v[1].asInt ?? 0) : 0).flatMap { Checked.datetime($0) }
+                    return start.map { .datetime($0) } ?? .null
                 }
             }
         }
@@ -26,8 +32,10 @@ enum TimeFunctions: FunctionFamily {
             r.def([name], 1, 2) { a, r in
                 call(name, a, .datetime, r) { v in
                     guard case .datetime(let t) = v[0] else { return .null }
-                    let off = v.count > 1 ? (v[1].asInt ?? 0) : 0
-                    return .datetime(DateParts.start(of: unit, t, offset: off + 1) - 1)
+                    // One tick before the next period's start, which may be 10000-01-01 itself.
+                    guard let next = Checked.add(v.count > 1 ? (v[1].asInt ?? 0) : 0, 1),
+                          let end = DateParts.start(of: unit, t, offset: next).flatMap({ Checked.datetime($0, plus: -1) }) else { return .null }
+                    return .datetime(end)
                 }
             }
         }
@@ -75,17 +83,17 @@ enum TimeFunctions: FunctionFamily {
                 return .string(DateParts.formatTimespan(t, v[1].asString))
             }
         }
-        r.def(["unixtime_seconds_todatetime"], 1, 1) { a, r in
-            call("unixtime_seconds_todatetime", a, .datetime, r) { v in v[0].asDouble.map { .datetime(Ticks.unixEpoch + Int64(($0 * 1e7).rounded())) } ?? .null }
-        }
-        r.def(["unixtime_microseconds_todatetime"], 1, 1) { a, r in
-            call("unixtime_microseconds_todatetime", a, .datetime, r) { v in v[0].asDouble.map { .datetime(Ticks.unixEpoch + Int64(($0 * 10).rounded())) } ?? .null }
-        }
-        r.def(["unixtime_nanoseconds_todatetime"], 1, 1) { a, r in
-            call("unixtime_nanoseconds_todatetime", a, .datetime, r) { v in v[0].asDouble.map { .datetime(Ticks.unixEpoch + Int64(($0 / 100).rounded())) } ?? .null }
-        }
-        r.def(["unixtime_milliseconds_todatetime"], 1, 1) { a, r in
-            call("unixtime_milliseconds_todatetime", a, .datetime, r) { v in v[0].asDouble.map { .datetime(Ticks.unixEpoch + Int64(($0 * 1e4).rounded())) } ?? .null }
+        // A count beyond the datetime range (unixtime_seconds_todatetime(1e12)), NaN or infinity is null.
+        // Nanoseconds divide (by 100 per tick) rather than multiply by 0.01, which is not exact.
+        for (name, ticks) in [("unixtime_seconds_todatetime", { (x: Double) in x * 1e7 }), ("unixtime_milliseconds_todatetime", { $0 * 1e4 }),
+                              ("unixtime_microseconds_todatetime", { $0 * 10 }), ("unixtime_nanoseconds_todatetime", { $0 / 100 })] as [(String, (Double) -> Double)] {
+            r.def([name], 1, 1) { a, r in
+                call(name, a, .datetime, r) { v in
+                    guard let x = v[0].asDouble, let span = Checked.int64(rounding: ticks(x)),
+                          let t = Checked.datetime(Ticks.unixEpoch, plus: span) else { return .null }
+                    return .datetime(t)
+                }
+            }
         }
         r.def(["make_datetime"], 3, 6) { a, r in call("make_datetime", a, .datetime, r) { v in
             guard let y = v[0].asInt, let mo = v[1].asInt, let d = v[2].asInt, (1...9999).contains(y), (1...12).contains(mo), d >= 1 else { return .null }
