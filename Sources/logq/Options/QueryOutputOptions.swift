@@ -26,21 +26,41 @@ struct QueryOutputOptions: ParsableArguments {
         return stdoutIsTerminal ? .table : .tsv
     }
 
+    /// What an option's span text reads as; a number too large for a timespan is not the same
+    /// mistake as text that is no span at all, and says so.
+    enum SpanText: Equatable { case ticks(Int64), outOfRange, notASpan }
+
     /// A span like 2h, 30m, 1.5d, 500ms, or Kusto's [d.]hh:mm[:ss].
-    static func span(_ s: String) -> Int64? {
+    static func parseSpan(_ s: String) -> SpanText {
         let units: [(String, Int64)] = [("ms", Ticks.perMillisecond), ("d", Ticks.perDay), ("h", Ticks.perHour), ("m", Ticks.perMinute), ("s", Ticks.perSecond)]
         for (u, per) in units where s.hasSuffix(u) {
-            if let v = Double(s.dropLast(u.count)), v.isFinite { return Int64(v * Double(per)) }
+            guard let v = Double(s.dropLast(u.count)) else { continue }
+            // 1e300d, nan or inf days: no timespan holds them (Int64(v * per) trapped).
+            return Checked.ticks(v, unit: per).map { .ticks($0) } ?? .outOfRange
         }
-        return s.contains(":") ? Ticks.parseTimespan(s) : nil
+        return s.contains(":") ? Ticks.parseTimespan(s).map { .ticks($0) } ?? .notASpan : .notASpan
+    }
+
+    static func span(_ s: String) -> Int64? {
+        if case .ticks(let t) = parseSpan(s) { return t }
+        return nil
     }
 
     static func time(_ s: String, _ flag: String) throws -> Int64 {
         if let t = Ticks.parseDatetime(s) { return t }
         var lx = s
         if lx.hasPrefix("-") { lx.removeFirst() }
-        if let d = span(lx) { return Ticks.fromUnixSeconds(Date().timeIntervalSince1970) - d }
-        throw ValidationError("\(flag) '\(s)' is neither an ISO 8601 datetime nor a relative span like 2h")
+        switch parseSpan(lx) {
+        case .ticks(let d):
+            guard let t = Checked.subtract(Ticks.fromUnixSeconds(Date().timeIntervalSince1970), d).flatMap({ Checked.datetime($0) }) else {
+                throw ValidationError("\(flag) '\(s)' reaches before 0001-01-01 or after 9999-12-31")
+            }
+            return t
+        case .outOfRange:
+            throw ValidationError("\(flag) '\(s)' is out of range: a span must be a finite number within 10675199 days")
+        case .notASpan:
+            throw ValidationError("\(flag) '\(s)' is neither an ISO 8601 datetime nor a relative span like 2h")
+        }
     }
 
     /// The budgets and result limits of one run; the deadline counts from now.
@@ -49,12 +69,15 @@ struct QueryOutputOptions: ParsableArguments {
         o.truncate = !noTruncation
         o.maxRowsScanned = maxRowsScanned
         if let t = timeout { o.deadline = Date().addingTimeInterval(t) }
-        o.maxMemoryBytes = maxMemory.map { $0 << 20 } ?? Int(ProcessInfo.processInfo.physicalMemory / 4 * 3)
+        // `<<` would silently wrap a huge --max-memory into a negative budget; past Int.max it is unlimited.
+        o.maxMemoryBytes = maxMemory.map { m in m.multipliedReportingOverflow(by: 1 << 20).overflow ? Int.max : m << 20 }
+            ?? Int(clamping: ProcessInfo.processInfo.physicalMemory / 4 * 3)
         return o
     }
 
     func compileOptions() throws -> CompileOptions {
         var o = CompileOptions()
+        if let t = timeout, !(t.isFinite && t >= 0) { throw ValidationError("--timeout '\(t)' must be a finite number of seconds, 0 or more") }
         if let s = since { o.timeFrom = try QueryOutputOptions.time(s, "--since") }
         if let f = from { o.timeFrom = try QueryOutputOptions.time(f, "--from") }
         if let t = to { o.timeTo = try QueryOutputOptions.time(t, "--to") }
