@@ -41,7 +41,7 @@ public enum Ticks {
     }
 
     public static func from(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, fraction: Int64 = 0) -> Int64 {
-        days(year: year, month: month, day: day) * perDay + Int64(hour) * perHour + Int64(minute) * perMinute + Int64(second) * perSecond + fraction
+        days(year: year, month: month, day: day) * perDay + Int64(hour) * perHour + Int64(minute) * perMinute + Int64(second) * perSecond + fraction // checked: callers pass calendar fields (year 1 ... 9999)
     }
 
     /// The system clock (`Date().timeIntervalSince1970`) as a datetime; a clock outside Kusto's range
@@ -96,7 +96,7 @@ public enum Ticks {
             guard let oh = digits(2) else { return nil }
             _ = eat(58)
             let om = digits(2) ?? 0
-            offset = (Int64(oh) * perHour + Int64(om) * perMinute) * (sign == 45 ? -1 : 1)
+            offset = (Int64(oh) * perHour + Int64(om) * perMinute) * (sign == 45 ? -1 : 1) // checked: two-digit hours and minutes
         }
         guard p.isEmpty else { return nil }
         return from(year: year, month: month, day: day, hour: hour, minute: minute, second: second, fraction: frac) - offset
@@ -115,7 +115,7 @@ public enum Ticks {
     /// `2025-03-03T00:00:00.1234567Z`: always 7 fractional digits, as Kusto's query API prints.
     public static func formatDatetime(_ t: Int64, into out: inout [UInt8]) {
         let day = t >= 0 ? t / perDay : (t - perDay + 1) / perDay
-        let rem = t - day * perDay
+        let rem = t - day * perDay // checked: day = floor(t / perDay)
         let (y, m, d) = civil(days: day)
         appendPadded(&out, y, 4); out.append(45); appendPadded(&out, m, 2); out.append(45); appendPadded(&out, d, 2)
         out.append(84)

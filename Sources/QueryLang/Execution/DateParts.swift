@@ -5,7 +5,7 @@ enum DateParts {
     static func split(_ t: Int64) -> (y: Int, m: Int, d: Int, day: Int64, rem: Int64) {
         let day = Kernels.floorDiv(t, Ticks.perDay)
         let (y, m, d) = Ticks.civil(days: day)
-        return (y, m, d, day, t - day * Ticks.perDay)
+        return (y, m, d, day, t - day * Ticks.perDay) // checked: day = floor(t / perDay)
     }
 
     /// unit: 0 day, 1 week (Sunday), 2 month, 3 year; offset in units. Nil when the offset takes the
@@ -26,10 +26,10 @@ enum DateParts {
             let y = Int64(p.y) + Kernels.floorDiv(m0, 12) // checked: |m0 / 12| < 2^60, p.y < 2^20
             let m = Int(m0 - Kernels.floorDiv(m0, 12) * 12) // checked: the remainder, 0 ..< 12
             guard let year = calendarYear(y) else { return nil }
-            return Ticks.days(year: year, month: m + 1, day: 1) * Ticks.perDay
+            return Ticks.days(year: year, month: m + 1, day: 1) * Ticks.perDay // checked: year 0 ... 10000
         default:
             guard let y = Checked.add(Int64(p.y), offset), let year = calendarYear(y) else { return nil }
-            return Ticks.days(year: year, month: 1, day: 1) * Ticks.perDay
+            return Ticks.days(year: year, month: 1, day: 1) * Ticks.perDay // checked: year 0 ... 10000
         }
     }
 
@@ -56,7 +56,7 @@ enum DateParts {
         case "second": return p.rem % Ticks.perMinute / Ticks.perSecond
         case "millisecond": return p.rem % Ticks.perSecond / Ticks.perMillisecond
         case "microsecond": return p.rem % Ticks.perSecond / 10
-        case "nanosecond": return p.rem % Ticks.perSecond * 100
+        case "nanosecond": return p.rem % Ticks.perSecond * 100 // checked: under a second
         default: return nil
         }
     }
@@ -73,8 +73,8 @@ enum DateParts {
             let m = Int(m0 - Kernels.floorDiv(m0, 12) * 12) // checked: the remainder, 0 ..< 12
             guard let year = calendarYear(y) else { return nil }
             let d = min(p.d, daysIn(m + 1, year))
-            return Checked.datetime(Ticks.days(year: year, month: m + 1, day: d) * Ticks.perDay + p.rem)
-        case "week": return plus(7 * Ticks.perDay)
+            return Checked.datetime(Ticks.days(year: year, month: m + 1, day: d) * Ticks.perDay + p.rem) // checked: year 0 ... 10000
+        case "week": return plus(7 * Ticks.perDay) // checked: a constant
         case "day": return plus(Ticks.perDay)
         case "hour": return plus(Ticks.perHour)
         case "minute": return plus(Ticks.perMinute)
@@ -99,7 +99,7 @@ enum DateParts {
         case "month": return Int64((x.y - y.y) * 12 + x.m - y.m)
         case "week":
             guard let wa = start(of: 1, a, offset: 0), let wb = start(of: 1, b, offset: 0), let d = Checked.subtract(wa, wb) else { return nil }
-            return Kernels.floorDiv(d, 7 * Ticks.perDay)
+            return Kernels.floorDiv(d, 7 * Ticks.perDay) // checked: a constant
         case "day": return x.day - y.day
         case "hour": return Kernels.floorDiv(a, Ticks.perHour) - Kernels.floorDiv(b, Ticks.perHour)
         case "minute": return Kernels.floorDiv(a, Ticks.perMinute) - Kernels.floorDiv(b, Ticks.perMinute)

@@ -36,7 +36,7 @@ final class PercentileState: AggregateState {
         case .bytes: break
         }
     }
-    static func rank(_ p: Double, _ n: Int) -> Int { p <= 0 ? 0 : min(n - 1, max(0, Int((p / 100 * Double(n)).rounded(.up)) - 1)) }
+    static func rank(_ p: Double, _ n: Int) -> Int { p <= 0 ? 0 : min(n - 1, max(0, Int((p / 100 * Double(n)).rounded(.up)) - 1)) } // checked: p is 0 ... 100 (the binder checks), n a count
 
     /// Group k's values as the range `start[k]..<start[k+1]` of one array (counting sort by group).
     static func groupStarts(_ chunks: [Chunk], groupCount: Int) -> [Int] {

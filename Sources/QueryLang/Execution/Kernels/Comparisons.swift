@@ -79,7 +79,7 @@ extension Kernels {
                 // Distinct values: the first row holding each code tells the answer for the code.
                 var answer = [Int8](repeating: -1, count: a.dictionarySize)
                 for i in 0..<n {
-                    let c = Int(codes[i])
+                    let c = Int(truncatingIfNeeded: codes[i])
                     if answer[c] < 0 { answer[c] = equal(s.range(a.row(i))) ? 1 : 0 }
                     out[i] = answer[c] == 1 ? hit : miss
                 }
@@ -121,7 +121,7 @@ extension Kernels {
         let m = min(ra.count, rb.count)
         if m > 0 {
             let c = memcmp(a.baseAddress! + ra.lowerBound, b.baseAddress! + rb.lowerBound, m)
-            if c != 0 { return Int(c) }
+            if c != 0 { return Int(truncatingIfNeeded: c) }
         }
         return ra.count - rb.count
     }
@@ -130,7 +130,7 @@ extension Kernels {
         let m = min(ra.count, rb.count)
         for k in 0..<m {
             let x = lowerASCII(a[ra.lowerBound + k]), y = lowerASCII(b[rb.lowerBound + k])
-            if x != y { return Int(x) - Int(y) }
+            if x != y { return Int(truncatingIfNeeded: x) - Int(truncatingIfNeeded: y) }
         }
         return ra.count - rb.count
     }

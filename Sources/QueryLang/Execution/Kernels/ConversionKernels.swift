@@ -15,7 +15,7 @@ extension Kernels {
         while k < p.count {
             let d = p[k] &- 0x30
             guard d < 10 else { return nil }
-            v = v &* 10 &+ Int64(d)   // 15 digits cannot overflow
+            v = v &* 10 &+ Int64(truncatingIfNeeded: d)   // 15 digits cannot overflow
             k &+= 1
         }
         if neg && v == 0 { return nil }   // "-0" is -0.0 as a real: left to the parser

@@ -9,7 +9,7 @@ extension Kernels {
             let text = a[2].column
             guard a[1].isConstant, !a[2].isConstant, isText(text) else { return try rowwise(t, reference, a, n) }
             guard let g = a[1].column.value(0).asInt, g >= 0 else { return .from([Value](repeating: t == .string ? .string("") : .null, count: n), type: t) }
-            let group = Int(g)
+            let group = Int(truncatingIfNeeded: g) // g >= 0, and Int is 64-bit
             /// The group's bytes in the row's text (as `Value.asString` reads it: invalid UTF-8 repaired).
             func match(_ p: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>?) -> Void) {
                 func run(_ q: UnsafeBufferPointer<UInt8>) {

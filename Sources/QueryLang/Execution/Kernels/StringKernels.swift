@@ -31,7 +31,7 @@ extension Kernels {
                 var done = [UInt8](repeating: 0, count: c.dictionarySize)
                 var memo = [T?](repeating: nil, count: c.dictionarySize)
                 for i in 0..<n {
-                    let code = Int(codes[i])
+                    let code = Int(truncatingIfNeeded: codes[i])
                     if done[code] == 0 { memo[code] = f(bytes(c.row(i))); done[code] = 1 }
                     emit(i, memo[code]!)
                 }
@@ -60,14 +60,14 @@ extension Kernels {
             var scratch: [UInt8] = []
             s.bytes.withUnsafeBufferPointer { b in
                 for i in 0..<n {
-                    let code = Int(codes[i])
+                    let code = Int(truncatingIfNeeded: codes[i])
                     if at[code] < 0 {
                         scratch.removeAll(keepingCapacity: true)
                         f(UnsafeBufferPointer(rebasing: b[s.range(c.row(i))]), &scratch, i)
-                        at[code] = Int32(memo.count)
+                        at[code] = Int32(memo.count) // checked: at most one memo entry per dictionary code, and codes are Int32
                         memo.append(scratch)
                     }
-                    out.bytes.append(contentsOf: memo.bytes[memo.range(Int(at[code]))])
+                    out.bytes.append(contentsOf: memo.bytes[memo.range(Int(truncatingIfNeeded: at[code]))])
                     out.offsets.append(out.bytes.count)
                 }
             }
@@ -105,8 +105,8 @@ extension Kernels {
             if x == 0x0A && prev == 0x0D { crlf &+= 1 }
             prev = x
         }
-        if high < 0x80 { return Int64(p.count &- crlf) }
-        return Int64(String(decoding: p, as: UTF8.self).count)
+        if high < 0x80 { return Int64(p.count &- crlf) } // checked: a byte count
+        return Int64(String(decoding: p, as: UTF8.self).count) // checked: a character count
     }
 
     static func strlen(_ a: [Operand], _ n: Int) throws -> Column {
@@ -152,13 +152,13 @@ extension Kernels {
             if start < 0 { start = 0 }
             let simple = isASCII(p) && !p.contains(0x0D)
             let chars: [Character] = simple ? [] : Array(String(decoding: p, as: UTF8.self))
-            let count = Int64(simple ? p.count : chars.count)
+            let count = Int64(simple ? p.count : chars.count) // checked: a count
             var len = count
             if let l = lens, l.validity.map({ $0[i &* ls] != 0 }) ?? true { len = l.int64Values[i &* ls] }
             guard start < count, len > 0 else { return }
             let end = len >= count - start ? count : start + len // checked: 0 <= start < count; start + len could pass Int64.max
-            if simple { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[Int(start)..<Int(end)])) }
-            else { out.append(contentsOf: String(chars[Int(start)..<Int(end)]).utf8) }
+            if simple { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[Int(start)..<Int(end)])) } // checked: 0 <= start < end <= count
+            else { out.append(contentsOf: String(chars[Int(start)..<Int(end)]).utf8) } // checked: 0 <= start < end <= count
         }
         return mapStrings(c, n, memoize: a.dropFirst().allSatisfy(\.isConstant)) { p, out, i in slice(p, &out, i) }
     }

@@ -12,7 +12,7 @@ enum Convert {
         case .string(let s):
             // A number beyond Int64 (as text, "1e19"), NaN or infinity is null, as a real beyond it is.
             let t = s.trimmingCharacters(in: .whitespaces)
-            return Int64(t) ?? Double(t).flatMap { Checked.int64(truncating: $0) }
+            return Int64(t) ?? Double(t).flatMap { Checked.int64(truncating: $0) } // checked: Int64(text) parses, returning nil beyond its range
         case .dynamic(let j):
             switch j { case .int(let x): return x; case .real(let d): return Checked.int64(truncating: d); case .string(let s): return toLong(.string(s)); case .bool(let b): return b ? 1 : 0; default: return nil }
         case .null: return nil

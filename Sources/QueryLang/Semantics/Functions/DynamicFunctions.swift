@@ -5,7 +5,7 @@ import LogStore
 enum DynamicFunctions: FunctionFamily {
     static func register(into r: inout FunctionRegistry) {
         r.def(["array_length"], 1, 1) { a, r in call("array_length", a, .long, r) { v in
-            if case .dynamic(.array(let x)) = v[0] { return .long(Int64(x.count)) }; return .null
+            if case .dynamic(.array(let x)) = v[0] { return .long(Int64(x.count)) }; return .null // checked: a count
         } }
         r.def(["array_concat"], 1, 64) { a, r in call("array_concat", a, .dynamic, r) { v in
             var out: [JSONValue] = []
@@ -14,10 +14,10 @@ enum DynamicFunctions: FunctionFamily {
         } }
         r.def(["array_slice"], 3, 3) { a, r in call("array_slice", a, .dynamic, r) { v in
             guard case .dynamic(.array(let e)) = v[0], var s = v[1].asInt, var t = v[2].asInt else { return .dynamic(.null) }
-            let n = Int64(e.count)
+            let n = Int64(e.count) // checked: a count
             if s < 0 { s += n }; if t < 0 { t += n }
             s = max(s, 0); t = min(t, n - 1)
-            return .dynamic(.array(s <= t ? Array(e[Int(s)...Int(t)]) : []))
+            return .dynamic(.array(s <= t ? Array(e[Int(s)...Int(t)]) : [])) // checked: 0 <= s <= t < count
         } }
         for (n, asc) in [("array_sort_asc", true), ("array_sort_desc", false)] {
             r.def([n], 1, 2) { a, r in call(n, a, .dynamic, r) { v in
@@ -59,7 +59,7 @@ enum DynamicFunctions: FunctionFamily {
         } }
         r.def(["array_index_of"], 2, 2) { a, r in call("array_index_of", a, .long, r) { v in
             guard case .dynamic(.array(let e)) = v[0] else { return .null }
-            return .long(Int64(e.firstIndex(of: v[1].asJSON) ?? -1))
+            return .long(Int64(e.firstIndex(of: v[1].asJSON) ?? -1)) // checked: an index or -1
         } }
     }
 }

@@ -32,7 +32,7 @@ enum EncodingFunctions: FunctionFamily {
         } }
         r.def(["base64_decode_toarray"], 1, 1) { a, r in call("base64_decode_toarray", a, .dynamic, r) { v in
             guard let d = Data(base64Encoded: v[0].asString) else { return .null }
-            return .dynamic(.array(d.map { .int(Int64($0)) }))
+            return .dynamic(.array(d.map { .int(Int64(truncatingIfNeeded: $0)) }))
         } }
         r.def(["hash"], 1, 2) { a, r in call("hash", a, .long, r) { v in
             var h: UInt64 = 0xcbf2_9ce4_8422_2325

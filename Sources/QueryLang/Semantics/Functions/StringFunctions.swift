@@ -17,8 +17,8 @@ enum StringFunctions: FunctionFamily {
             let s = v[0].asString, d = v[1].asString
             let parts: [JSONValue] = d.isEmpty ? [.string(s)] : s.components(separatedBy: d).map { .string($0) }
             if v.count > 2 {
-                guard let k = v[2].asInt, k >= 0, Int(k) < parts.count else { return .dynamic(.array([])) }
-                return .dynamic(.array([parts[Int(k)]]))
+                guard let k = v[2].asInt, k >= 0, Int(k) < parts.count else { return .dynamic(.array([])) } // checked: 0 <= k, and Int is 64-bit
+                return .dynamic(.array([parts[Int(truncatingIfNeeded: k)]]))
             }
             return .dynamic(.array(parts))
         } }
@@ -28,11 +28,11 @@ enum StringFunctions: FunctionFamily {
         } }
         r.def(["indexof"], 2, 5) { a, r in call("indexof", a, .long, r) { v in
             let s = Array(v[0].asString), f = Array(v[1].asString)
-            let start = v.count > 2 ? Int(v[2].asInt ?? 0) : 0
+            let start = v.count > 2 ? Int(truncatingIfNeeded: v[2].asInt ?? 0) : 0 // Int is 64-bit: exact
             guard start >= 0, start <= s.count else { return .long(-1) }
-            if f.isEmpty { return .long(Int64(start)) }
+            if f.isEmpty { return .long(Int64(start)) } // checked: 0 <= start <= count
             var i = start
-            while i + f.count <= s.count { if Array(s[i..<i + f.count]) == f { return .long(Int64(i)) }; i += 1 }
+            while i + f.count <= s.count { if Array(s[i..<i + f.count]) == f { return .long(Int64(i)) }; i += 1 } // checked: an index
             return .long(-1)
         } }
         r.def(["countof"], 2, 3) { a, r in call("countof", a, .long, r) { v in
@@ -40,9 +40,9 @@ enum StringFunctions: FunctionFamily {
             guard !f.isEmpty else { return .long(0) }
             if v.count > 2 && v[2].asString == "regex" {
                 guard let re = try? KQLRegex(f) else { return .null }
-                return .long(Int64(re.allMatches(in: s).count))
+                return .long(Int64(re.allMatches(in: s).count)) // checked: a count
             }
-            return .long(Int64(s.components(separatedBy: f).count - 1))
+            return .long(Int64(s.components(separatedBy: f).count - 1)) // checked: a count
         } }
         r.def(["strcmp"], 2, 2) { a, r in call("strcmp", a, .int, r) { v in
             let x = Array(v[0].asString.utf8), y = Array(v[1].asString.utf8)
@@ -61,7 +61,7 @@ enum StringFunctions: FunctionFamily {
         r.def(["strrep"], 2, 3) { a, r in call("strrep", a, .string, r) { v in
             // Kusto repeats at most 1,024 times; a multiplier below 1 gives the empty string.
             guard let m = v[1].asInt else { return .string("") }
-            let times = Int(min(max(m, 0), 1024))
+            let times = Int(min(max(m, 0), 1024)) // checked: clamped to 0 ... 1024
             return .string(Array(repeating: v[0].asString, count: times).joined(separator: v.count > 2 ? v[2].asString : ""))
         } }
         r.def(["reverse"], 1, 1) { a, r in call("reverse", a, .string, r) { v in .string(String(v[0].asString.reversed())) } }
@@ -75,7 +75,7 @@ enum StringFunctions: FunctionFamily {
                     var out = [Int64](repeating: -1, count: n)
                     for (idx, nd) in needles.enumerated().reversed() {
                         let m = Kernels.stringPredicate(.has, caseSensitive: false, negate: false, c[0], needle: nd, n).int64Values
-                        for i in 0..<n where m[i] != 0 { out[i] = Int64(idx) }
+                        for i in 0..<n where m[i] != 0 { out[i] = Int64(idx) } // checked: an index
                     }
                     return .ints(.long, out)
                 }
@@ -86,7 +86,7 @@ enum StringFunctions: FunctionFamily {
                 let col = Column.strings(one)
                 for (idx, j) in items.enumerated() {
                     let nd: [UInt8] = { if case .string(let t) = j { return Array(t.utf8) }; return Array(j.jsonText.utf8) }()
-                    if Kernels.stringPredicate(.has, caseSensitive: false, negate: false, col, needle: nd, 1).int64Values[0] != 0 { return .long(Int64(idx)) }
+                    if Kernels.stringPredicate(.has, caseSensitive: false, negate: false, col, needle: nd, 1).int64Values[0] != 0 { return .long(Int64(idx)) } // checked: an index
                 }
                 return .long(-1)
             }

@@ -43,7 +43,7 @@ enum TimeFunctions: FunctionFamily {
             call("dayofweek", a, .timespan, r) { v in
                 guard case .datetime(let t) = v[0] else { return .null }
                 let days = Kernels.floorDiv(t, Ticks.perDay)
-                return .timespan(((days + 1) % 7) * Ticks.perDay) // 0001-01-01 was a Monday
+                return .timespan(((days + 1) % 7) * Ticks.perDay) // 0001-01-01 was a Monday // checked: 0 <= (days + 1) % 7 < 7 days
             }
         }
         for (name, part) in [("hourofday", "hour"), ("dayofmonth", "day"), ("dayofyear", "dayofyear"), ("monthofyear", "month"), ("getyear", "year"), ("getmonth", "month"), ("weekofyear", "week_of_year"), ("week_of_year", "week_of_year")] {
@@ -97,13 +97,13 @@ enum TimeFunctions: FunctionFamily {
         }
         r.def(["make_datetime"], 3, 6) { a, r in call("make_datetime", a, .datetime, r) { v in
             guard let y = v[0].asInt, let mo = v[1].asInt, let d = v[2].asInt, (1...9999).contains(y), (1...12).contains(mo), d >= 1 else { return .null }
-            let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Int(mo) - 1]
+            let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Int(mo) - 1] // checked: 1 <= mo <= 12
             guard d <= days else { return .null }
             let h = v.count > 3 ? (v[3].asInt ?? -1) : 0, mi = v.count > 4 ? (v[4].asInt ?? -1) : 0
             let sec = v.count > 5 ? (v[5].asDouble ?? -1) : 0
             guard (0...23).contains(h), (0...59).contains(mi), sec >= 0, sec < 60 else { return .null }
-            let whole = Int(sec), frac = Int64(((sec - Double(whole)) * 1e7).rounded())
-            return .datetime(Ticks.from(year: Int(y), month: Int(mo), day: Int(d), hour: Int(h), minute: Int(mi), second: whole, fraction: frac))
+            let whole = Int(sec), frac = Int64(((sec - Double(whole)) * 1e7).rounded()) // checked: 0 <= sec < 60, so a fraction of a second in ticks
+            return .datetime(Ticks.from(year: Int(y), month: Int(mo), day: Int(d), hour: Int(h), minute: Int(mi), second: whole, fraction: frac)) // checked: every field range-checked above
         } }
     }
 }
