@@ -37,6 +37,7 @@ test-deps: deps
 	fi
 
 test: test-deps
+	.ci/lint-arith && .ci/lint-arith --self-test
 	swift test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
 # Builds, generates a week of telemetry, ingests it, and runs every saved query.
