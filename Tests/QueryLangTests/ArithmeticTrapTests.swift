@@ -132,6 +132,8 @@ final class ArithmeticTrapTests: XCTestCase {
             print a = bin(-9223372036854775807, 10), b = bin(-9223372036854775807, 1), c = bin(-10675199d, 7d), d = bin(17, 5),
                   e = bin_at(datetime(0001-01-01 06:00), 1d, datetime(0001-01-01 12:00)), f = bin(datetime(2020-01-01 13:00), 1d), g = floor(-7, 2)
             """, "a,b,c,d,e,f,g\n,-9223372036854775807,,15,,2020-01-01T00:00:00.0000000Z,-8")
+        // A real bin size so small that the quotient overflows leaves the value in its own bin, not infinity.
+        assertCSV("print a = bin(1e10, 1e-300), b = bin(2.5, 0.5), c = bin(-2.5, 2.0) | extend d = bin(a, 1e-300)", "a,b,c,d\n10000000000,2.5,-4,10000000000")
         // A column (typed kernel) and a bin size from a column (row by row) agree.
         assertCSV("range i from 1 to 2 step 1 | extend x = -9223372036854775807 + i - 1, s = 10 | project a = bin(x, 10), b = bin(x, s)", "a,b\n,\n,")
         assertCSV("range i from 1 to 1 step 1 | extend t = -10675199d, s = 7d | project a = bin(t, 7d), b = bin(t, s)", "a,b\n,")

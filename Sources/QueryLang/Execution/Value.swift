@@ -124,8 +124,8 @@ extension Column {
     /// A column repeating one value n times.
     static func constant(_ v: Value, type: KustoType, count n: Int) -> Column {
         switch (type.physical, v) {
-        case (.int64, _) where !v.isNull:
-            return .ints(type, [Int64](repeating: v.asInt ?? 0, count: n))
+        case (.int64, _) where !v.isNull && v.asInt != nil:
+            return .ints(type, [Int64](repeating: v.asInt!, count: n))
         case (.float64, _) where !v.isNull && v.asDouble != nil:
             return .reals([Double](repeating: v.asDouble!, count: n), type: type)
         case (.bytes, _):

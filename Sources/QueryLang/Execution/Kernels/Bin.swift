@@ -26,9 +26,16 @@ extension Kernels {
         return .ints(type, out, validity: anyNull ? valid : nil)
     }
 
+    /// A size so small that (x - origin) / size overflows (bin(1e10, 1e-300)) leaves x in a bin of its
+    /// own: past 2^53 every double quotient is already whole, so floor changes nothing but the infinity.
+    @inline(__always) static func binReal(_ x: Double, size: Double, origin: Double) -> Double {
+        let q = (x - origin) / size
+        return q.isFinite || !x.isFinite ? q.rounded(.down) * size + origin : x
+    }
+
     static func binReals(_ a: Column, size: Double, origin: Double, _ n: Int) -> Column {
         guard size > 0 else { return .nulls(.real, count: n) }
         let x = doubles(a)
-        return .reals(x.map { ((($0 - origin) / size).rounded(.down)) * size + origin }, validity: a.validity)
+        return .reals(x.map { binReal($0, size: size, origin: origin) }, validity: a.validity)
     }
 }

@@ -22,7 +22,7 @@ enum BinFunctions: FunctionFamily {
                 case (.long(let d), .long(let s)) where s > 0 && t == .long: return Checked.floor(d, toMultipleOf: s).map { .long($0) } ?? .null
                 default:
                     guard let d = v[0].asDouble, let s = v[1].asDouble, s > 0 else { return .null }
-                    return .real((d / s).rounded(.down) * s)
+                    return .real(Kernels.binReal(d, size: s, origin: 0))
                 }
             }
         }
