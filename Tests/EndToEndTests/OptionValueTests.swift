@@ -76,6 +76,12 @@ final class OptionValueTests: XCTestCase {
         XCTAssertEqual(ok.out, "t\n-10675199.02:48:05.4775808\n")
     }
 
+    func testReportContextBeyondATimespan() throws {
+        try assertUsageError(["report", "--store", store, "--from", "2025-01-01", "--to", "2025-01-02", "--context", "1e300h", "-o", tmp + "/r.html"],
+                             "--context '1e300h' is out of range: a span must be a finite number within 10675199 days")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/r.html"))
+    }
+
     func testTimeoutMustBeFinite() throws {
         try assertUsageError(["query", "--store", store, "--timeout", "nan", "print 1"], "--timeout 'nan' must be a finite number of seconds, 0 or more")
         let huge = try logq(["query", "--store", store, "--format", "csv", "--max-memory", "9223372036854775807", "print x = 1"])

@@ -48,6 +48,7 @@ struct Report: ParsableCommand {
         }
         var pad: Int64? = nil
         if let c = context {
+            if QueryOutputOptions.parseSpan(c) == .outOfRange { throw ValidationError("--context '\(c)' is out of range: a span must be a finite number within 10675199 days") }
             guard let span = QueryOutputOptions.span(c), span >= 0 else { throw ValidationError("--context '\(c)' is not a span like 1h or 30m") }
             pad = span
         }
