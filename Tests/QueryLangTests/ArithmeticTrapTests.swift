@@ -110,8 +110,9 @@ final class ArithmeticTrapTests: XCTestCase {
             print a = startofday(datetime(2020-01-01), 9223372036854775807), b = startofweek(datetime(2020-01-01), -9223372036854775807),
                   c = startofmonth(datetime(2020-01-01), 9223372036854775807), d = startofyear(datetime(2020-01-01), 8000),
                   e = endofyear(datetime(9999-06-01)), f = endofyear(datetime(2020-01-01), 8000), g = endofday(datetime(2020-01-01), 9223372036854775807),
-                  h = startofmonth(datetime(2020-03-15), -1)
-            """, "a,b,c,d,e,f,g,h\n,,,,9999-12-31T23:59:59.9999999Z,,,2020-02-01T00:00:00.0000000Z")
+                  h = startofmonth(datetime(2020-03-15), -1), i = startofmonth(datetime(0001-01-01), -9223372036854775807 - 1),
+                  j = datetime_add('month', -9223372036854775807 - 1, datetime(2020-01-01))
+            """, "a,b,c,d,e,f,g,h,i,j\n,,,,9999-12-31T23:59:59.9999999Z,,,2020-02-01T00:00:00.0000000Z,,")
     }
 
     // MARK: integers
@@ -164,6 +165,12 @@ final class ArithmeticTrapTests: XCTestCase {
                 XCTAssertEqual(covered(text, d.range), bad)
             }
         }
+    }
+
+    /// stdev/variance over a dynamic column indexed its (absent) doubles and trapped.
+    func testVarianceOfADynamicColumn() {
+        assertCSV("range i from 1 to 3 step 1 | extend v = dynamic([1]), w = parse_json(tostring(i)) | summarize a = variance(v), b = variance(w), c = stdev(w), d = variancep(w)",
+                  "a,b,c,d\n0,1,1,0.6666666666666666")
     }
 
     func testAverageOfTheLargestTimespanIsNull() {

@@ -24,7 +24,7 @@ enum DateParts {
         case 2:
             guard let m0 = Checked.add(Int64(p.m - 1), offset) else { return nil }
             let y = Int64(p.y) + Kernels.floorDiv(m0, 12) // checked: |m0 / 12| < 2^60, p.y < 2^20
-            let m = Int(m0 - Kernels.floorDiv(m0, 12) * 12) // checked: the remainder, 0 ..< 12
+            let m = Int((m0 % 12 + 12) % 12) // checked: the remainder, 0 ..< 12 (floor(m0 / 12) * 12 may pass Int64.min)
             guard let year = calendarYear(y) else { return nil }
             return Ticks.days(year: year, month: m + 1, day: 1) * Ticks.perDay // checked: year 0 ... 10000
         default:
@@ -70,7 +70,7 @@ enum DateParts {
             let p = split(t)
             guard let m0 = Checked.add(Int64(p.m - 1), months) else { return nil }
             let y = Int64(p.y) + Kernels.floorDiv(m0, 12) // checked: |m0 / 12| < 2^60, p.y < 2^20
-            let m = Int(m0 - Kernels.floorDiv(m0, 12) * 12) // checked: the remainder, 0 ..< 12
+            let m = Int((m0 % 12 + 12) % 12) // checked: the remainder, 0 ..< 12 (floor(m0 / 12) * 12 may pass Int64.min)
             guard let year = calendarYear(y) else { return nil }
             let d = min(p.d, daysIn(m + 1, year))
             return Checked.datetime(Ticks.days(year: year, month: m + 1, day: d) * Ticks.perDay + p.rem) // checked: year 0 ... 10000

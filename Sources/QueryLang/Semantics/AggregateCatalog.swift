@@ -158,8 +158,10 @@ enum Aggregates {
         case "stdev", "stdevp", "variance", "variancep", "stdevif", "varianceif":
             let cond = name.hasSuffix("if")
             try count(cond ? 2 : 1, cond ? 2 : 1)
-            let x = try arg(0)
+            var x = try arg(0)
             try numeric(x, 0)
+            // A dynamic argument reads as todouble, as sum's does (its text column has no doubles to index).
+            if x.type == .dynamic { x = try ScalarFunctions.table["todouble"]!.bind([x], x.range) }
             let argsBound = cond ? [x, try predicate(1)] : [x]
             let isSqrt = name.hasPrefix("stdev"), pop = name.hasSuffix("p")
             return AggregateSpec(name: name, args: argsBound, outputs: [("\(name)_\(argName(0))", .real)],
