@@ -173,6 +173,16 @@ final class ArithmeticTrapTests: XCTestCase {
                   "a,b,c,d\n0,1,1,0.6666666666666666")
     }
 
+    /// A sum of timespans beyond Int64 wrapped to a negative span; it is null, and exact on the way
+    /// (a partial sum past the maximum that comes back in range is the right answer). Longs still wrap.
+    func testSumOfTimespansBeyondTheRangeIsNull() {
+        assertCSV("range i from 1 to 3 step 1 | extend t = 10675199d | summarize s = sum(t), n = sum(9223372036854775807) | extend z = isnull(s)",
+                  "s,n,z\n,9223372036854775805,true")
+        assertCSV("range i from 1 to 3 step 1 | extend t = iff(i == 3, -10675199d, 10675199d) | summarize s = sum(t), c = sumif(t, i < 3)",
+                  "s,c\n10675199.00:00:00,")
+        assertCSV("range i from 1 to 4 step 1 | extend t = i * 1h | summarize s = sum(t) by k = i % 2 | order by k asc", "k,s\n0,06:00:00\n1,04:00:00")
+    }
+
     func testAverageOfTheLargestTimespanIsNull() {
         assertCSV("print t = totimespan('10675199.02:48:05.4775807') | summarize a = avg(t) | extend n = isnull(a)", "a,n\n,true")
         assertCSV("range i from 1 to 2 step 1 | extend t = i * 1d | summarize a = avg(t)", "a\n1.12:00:00")

@@ -4,9 +4,14 @@ import LogStore
 /// sum, sumif, avg, avgif: nulls are skipped; sum of nothing is 0, avg of nothing null.
 final class SumState: AggregateState {
     let isInt: Bool, average: Bool, conditional: Bool, outType: KustoType
-    var ints: [Int64] = [], reals: [Double] = [], counts: [Int64] = []
+    /// A sum of timespans is exact in 128 bits and null when it leaves Int64 (Kusto's answer for an
+    /// out-of-range timespan); a sum of longs wraps, as Kusto's long does. Exact partial sums make
+    /// the answer the same however the rows were split among workers.
+    let ticks: Bool
+    var ints: [Int64] = [], reals: [Double] = [], counts: [Int64] = [], wide: [Int128] = []
     init(argType: KustoType, average: Bool, conditional: Bool) {
         isInt = argType.physical == .int64 && !average
+        ticks = argType == .timespan && !average
         self.average = average; self.conditional = conditional
         outType = average ? (argType == .timespan ? .timespan : .real) : (argType == .timespan ? .timespan : argType == .real || argType == .decimal ? .real : .long)
     }
@@ -17,6 +22,13 @@ final class SumState: AggregateState {
         let cv = cond?.int64Values, cvv = cond?.validity
         let valid = a.validity
         switch a.storage {
+        case .int64(let v) where ticks:
+            grow(&wide, groupCount, 0)
+            for i in 0..<g.count {
+                if let c = cv, c[i] == 0 || (cvv?[i] ?? 1) == 0 { continue }
+                if let vv = valid, vv[i] == 0 { continue }
+                let k = Int(g[i]); wide[k] += Int128(v[i]); counts[k] &+= 1
+            }
         case .int64(let v):
             let isInt = self.isInt
             v.withUnsafeBufferPointer { vp in ints.withUnsafeMutableBufferPointer { si in reals.withUnsafeMutableBufferPointer { sr in
@@ -61,6 +73,12 @@ final class SumState: AggregateState {
             }
             return [.reals((0..<groupCount).map { counts[$0] > 0 ? reals[$0] / Double(counts[$0]) : 0 }, validity: anyNull ? valid : nil)]
         }
+        if ticks {
+            grow(&wide, groupCount, 0)
+            let exact = wide.map { Int64(exactly: $0) }
+            let valid = exact.map { $0 == nil ? UInt8(0) : 1 }
+            return [.ints(.timespan, exact.map { $0 ?? 0 }, validity: valid.contains(0) ? valid : nil)]
+        }
         if isInt { return [.ints(outType, ints)] }
         return [.reals(reals)]
     }
@@ -73,6 +91,7 @@ extension SumState: MergeableState {
         for j in 0..<o.counts.count {
             let k = Int(mapping[j])
             if j < o.ints.count { ints[k] &+= o.ints[j] }
+            if j < o.wide.count { grow(&wide, groupCount, 0); wide[k] += o.wide[j] }
             if j < o.reals.count { reals[k] += o.reals[j] }
             counts[k] &+= o.counts[j]
         }
