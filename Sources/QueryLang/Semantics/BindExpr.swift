@@ -79,7 +79,7 @@ extension Binder {
                 return try RowFunctions.bind(name, try args.map { try bindExpr($0, rel) }, r)
             }
             if let (params, body) = functions[name] {
-                return try invokeScalar(name, params, body, args, rel, r)
+                return try expand(name, r) { try invokeScalar(name, params, body, args, rel, r) }
             }
             guard let def = ScalarFunctions.table[name] else {
                 let notes = suggestion(for: name, among: ScalarFunctions.names + Aggregates.names).map { ["did you mean '\($0)'?"] } ?? []

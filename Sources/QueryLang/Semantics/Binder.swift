@@ -23,6 +23,9 @@ final class Binder {
     var materializedTables: [String: any LogicalPlan] = [:]
     /// True while binding an operator whose input has a defined row order.
     var rowSetSerialized = false
+    /// The let-bound tables and functions being expanded, outermost first: a let is bound where
+    /// it is used, so one that names itself (directly or through others) would expand forever.
+    var expanding: [String] = []
 
     /// Runs toscalar, materialize and `in (…)` subqueries: placeholders at compile time, the
     /// run's executor when the query runs.
@@ -33,6 +36,10 @@ final class Binder {
     }
 
     func bind(_ script: Script) -> (any LogicalPlan)? {
+        DeepStack.run { bindHere(script) }
+    }
+
+    func bindHere(_ script: Script) -> (any LogicalPlan)? {
         var result: (any LogicalPlan)? = nil
         for st in script.statements {
             do {
@@ -63,7 +70,9 @@ final class Binder {
                         }
                     }
                 case .query(let p):
-                    result = try bindPipeline(p)
+                    let plan = try bindPipeline(p)
+                    try Binder.checkPlanHeight(plan, p.range)
+                    result = plan
                 }
             } catch let d as Diagnostic {
                 diagnostics.append(d)
@@ -181,11 +190,11 @@ final class Binder {
         switch s {
         case .table(let name):
             if let m = materializedTables[name] { return m }
-            if let p = tabulars[name] { return try bindPipeline(p) }
+            if let p = tabulars[name] { return try expand(name, r) { try bindPipeline(p) } }
             if scalars[name] != nil {
                 throw Diagnostic(Msg.unexpectedToken("'\(name)', a scalar value", expected: "a tabular expression (a table, datatable, print, range…)"), r)
             }
-            if let (params, body) = functions[name], params.isEmpty { return try invoke(name, params, body, [], r) }
+            if let (params, body) = functions[name], params.isEmpty { return try expand(name, r) { try invoke(name, params, body, [], r) } }
             if name == Store.rejectsTable, let store = store {
                 return ScanNode(table: name, schema: try store.schema(of: name)!, request: ScanRequest())
             }
@@ -249,14 +258,41 @@ final class Binder {
                 }
                 throw Diagnostic(Msg.unknownTable(name), r)
             }
-            return try invoke(name, params, body, args, r)
+            return try expand(name, r) { try invoke(name, params, body, args, r) }
+        }
+    }
+
+    /// Binds a use of a let-bound name: a located error at the use when the name is already
+    /// being expanded (recursion), or when expansions nest past `DepthLimits.maxDepth`; and the
+    /// plan it makes must stay within the limit too (each expansion adds its pipeline's depth).
+    func expand<T>(_ name: String, _ r: SourceRange, _ bind: () throws -> T) throws -> T {
+        if expanding.contains(name) { throw Diagnostic(Msg.recursiveDefinition(name), r) }
+        guard expanding.count < DepthLimits.maxDepth else { throw Diagnostic(Msg.nestingTooDeep(DepthLimits.maxDepth), r) }
+        expanding.append(name)
+        defer { expanding.removeLast() }
+        let result = try bind()
+        if let plan = result as? any LogicalPlan { try Binder.checkPlanHeight(plan, r) }
+        return result
+    }
+
+    /// The planner, lowering and the operators recurse over the plan: refuse one deeper than
+    /// the limit here, where there is still a place in the query to point at. Walks with its own
+    /// stack, so the check itself cannot overflow.
+    static func checkPlanHeight(_ plan: any LogicalPlan, _ r: SourceRange) throws {
+        var stack: [(any LogicalPlan, Int)] = [(plan, 1)]
+        while let (node, h) = stack.popLast() {
+            if h > DepthLimits.maxDepth { throw Diagnostic(Msg.nestingTooDeep(DepthLimits.maxDepth), r) }
+            for c in node.children { stack.append((c, h + 1)) }
         }
     }
 
     func invoke(_ name: String, _ params: [QueryParameter], _ body: [Statement], _ args: [Expr], _ r: SourceRange) throws -> any LogicalPlan {
         guard args.count <= params.count else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
-        let saved = (scalars, tabulars)
-        defer { (scalars, tabulars) = saved }
+        let saved = (scalars, tabulars, materializedTables)
+        defer { (scalars, tabulars, materializedTables) = saved }
+        // Arguments are bound in the caller's scope (before any parameter is set): an argument
+        // `T` passed to a parameter `T` is the caller's `T`, not the parameter itself.
+        var tabularArgs: [String: any LogicalPlan] = [:]
         for (k, p) in params.enumerated() {
             if let want = p.tabularColumns {
                 guard k < args.count else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
@@ -277,19 +313,23 @@ final class Binder {
                         throw Diagnostic(Msg.argumentType(name, "column '\(c.name)' of '\(p.name)' is \(node.types[i].name), not \(c.type.name)"), args[k].range)
                     }
                 }
-                tabulars[p.name] = arg
-                scalars[p.name] = nil
+                tabularArgs[p.name] = node
                 continue
             }
             if k < args.count { scalars[p.name] = try bindExpr(args[k], Relation(names: [], types: [])) }
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, Relation(names: [], types: [])) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
+        for (n, plan) in tabularArgs {
+            materializedTables[n] = plan
+            tabulars[n] = nil
+            scalars[n] = nil
+        }
         var result: (any LogicalPlan)? = nil
         for st in body {
             switch st {
             case .letScalar(let n, let e, _): scalars[n] = try bindExpr(e, Relation(names: [], types: []))
-            case .letTabular(let n, let p, _): tabulars[n] = p
+            case .letTabular(let n, let p, _): tabulars[n] = p; materializedTables[n] = nil
             case .query(let p): result = try bindPipeline(p)
             default: break
             }
@@ -627,7 +667,10 @@ final class Binder {
             let tests = cols.map { k in
                 Expr(kind: .binary(op: op, Expr(kind: .name(rel.names[k]), range: e.range), Expr(kind: .literal(.string(needle)), range: e.range)), range: e.range)
             }
-            return tests.dropFirst().reduce(tests[0]) { Expr(kind: .binary(op: "or", $0, $1), range: e.range) }
+            // Balanced: a table can have thousands of string columns.
+            var any = Expr.balanced("or", tests)
+            any.range = e.range
+            return any
         case .binary(let op, let l, let r) where op == "and" || op == "or":
             return Expr(kind: .binary(op: op, try searchPredicate(l, rel), try searchPredicate(r, rel)), range: e.range)
         case .call(let name, let args) where name == "not" && args.count == 1:
