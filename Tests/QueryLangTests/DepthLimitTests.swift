@@ -134,6 +134,17 @@ final class DepthLimitTests: XCTestCase {
         XCTAssertEqual(try run(chain(100)).value(row: 0, column: 0), .long(3))
     }
 
+    func testNestedToscalarParsesInLinearTime() throws {
+        // Each level was parsed twice (as a pipeline, then as an expression): 2^n. 60 levels
+        // would not finish; now each `toscalar(` is parsed once and the answer is right.
+        let n = 60
+        let q = "print " + String(repeating: "toscalar(", count: n) + "1" + String(repeating: " + 1)", count: n)
+        XCTAssertEqual(try run(q).value(row: 0, column: 0), .long(Int64(n + 1)))
+        var p = Parser(SourceText(q))
+        _ = p.script()
+        XCTAssertEqual(p.toscalarParsed.count, n)
+    }
+
     // MARK: the limit leaves ample stack on a secondary thread
 
     /// Runs `body` on a thread with a 512 KiB stack (the default for secondary threads on macOS,
@@ -184,15 +195,15 @@ final class DepthLimitTests: XCTestCase {
         XCTAssertEqual(toks.count, 2 * n + 1)
         XCTAssertEqual(diags.count, 0)
         // The same with a `)` only at the very end: one raw literal, the innermost.
-        let closed = String(repeating: unit, count: n) + "x)"
+        let closed = String(repeating: unit, count: n / 4) + "x)"
         let (toks2, _) = lex(closed)
-        XCTAssertEqual(toks2.count, 2 * n + 3)
+        XCTAssertEqual(toks2.count, 2 * (n / 4) + 3)
         guard case .string("x") = toks2[toks2.count - 3].kind else { return XCTFail("the innermost is raw: \(toks2.suffix(4).map(\.text))") }
         // `long(` runs: the parser matches parentheses once instead of at every level.
         let longs = String(repeating: "long(", count: (1 << 20) / 5)
-        let p = Parser(SourceText("print " + longs + "1" + String(repeating: ")", count: (1 << 20) / 5)))
+        var p = Parser(SourceText("print " + longs + "1" + String(repeating: ")", count: (1 << 20) / 5)))
         XCTAssertEqual(p.matching.filter { $0 >= 0 }.count, (1 << 20) / 5)
-        let ds = diagnostics("print " + longs + "1" + String(repeating: ")", count: (1 << 20) / 5))
+        let ds = DeepStack.run { () -> [Diagnostic] in _ = p.script(); return p.diagnostics }
         XCTAssertEqual(ds.map { "\($0.code)" }, ["LQ1008"])
     }
 }

@@ -11,6 +11,8 @@ struct Parser {
     var axisBeforeInRange = false
     /// Current recursion depth of the parse (see `DepthLimits`).
     var depth = 0
+    /// Each `toscalar(…)` parsed so far, by its first token: the tree and the token after it.
+    var toscalarParsed: [Int: (Expr, Int)] = [:]
 
     struct Stop: Error {}
 
@@ -822,6 +824,10 @@ struct Parser {
             if isPunct("(", peek()) {
                 if Parser.typedLiteralTypes.contains(name.lowercased()), let lit = try typedLiteral() { return lit }
                 if name.lowercased() == "toscalar" {
+                    // Trying the pipeline first and then the expression parses the argument
+                    // twice: without the memo, nested `toscalar(toscalar(… + 1) + 1)` took 2^n.
+                    let at = i
+                    if let (e, next) = toscalarParsed[at] { i = next; return e }
                     // toscalar(T | …): a tabular expression; toscalar(1.5) is a scalar one.
                     _ = advance(); _ = advance()
                     let save = i, saveDiag = diagnostics
@@ -834,7 +840,9 @@ struct Parser {
                     }
                     let end = tok.range.end
                     try expectPunct(")")
-                    return Expr(kind: .call(name: "toscalar", args: [arg]), range: SourceRange(t.range.start, end))
+                    let e = Expr(kind: .call(name: "toscalar", args: [arg]), range: SourceRange(t.range.start, end))
+                    toscalarParsed[at] = (e, i)
+                    return e
                 }
                 _ = advance(); _ = advance()
                 var args: [Expr] = []
