@@ -118,6 +118,13 @@ final class DepthLimitTests: XCTestCase {
         // A tabular parameter named like the caller's argument is not recursion.
         let shadow = "let g = (T:(*)) { T | take 1 }; let f = (T:(*)) { g(T) | take 5 }; f(T) | count"
         XCTAssertEqual(try run(shadow).value(row: 0, column: 0), .long(1))
+        // Inside `let T = T | …` the name means what it meant before: the store's table, or an
+        // earlier let of that name.
+        XCTAssertEqual(try run("let T = T | take 2; T | count").value(row: 0, column: 0), .long(2))
+        XCTAssertEqual(try run("let a = T | take 2; let a = a | take 1; a | count").value(row: 0, column: 0), .long(1))
+        XCTAssertEqual(try run("let a = T | where resultCode > 200; let a = a | where resultCode < 500; let a = a | count; a").value(row: 0, column: 0), .long(1))
+        let twice = "let x = T | take 1; let x = x | take 1; let y = y | take 1; y"
+        expectOne(twice, "LQ2016", at: offset(of: "y |", occurrence: 1, in: twice))
         // A name used twice, not recursively, is fine.
         XCTAssertEqual(try run("let a = T | take 2; union a, a | count").value(row: 0, column: 0), .long(4))
     }

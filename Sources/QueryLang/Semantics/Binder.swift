@@ -26,6 +26,10 @@ final class Binder {
     /// The let-bound tables and functions being expanded, outermost first: a let is bound where
     /// it is used, so one that names itself (directly or through others) would expand forever.
     var expanding: [String] = []
+    /// Earlier definitions of a tabular let that a later `let` of the same name replaced, oldest
+    /// first: inside `let T = T | …` the name still means what it meant before (Kusto binds a
+    /// let's name after its expression), an earlier let or else the store's table.
+    var shadowed: [String: [Pipeline]] = [:]
 
     /// Runs toscalar, materialize and `in (…)` subqueries: placeholders at compile time, the
     /// run's executor when the query runs.
@@ -56,6 +60,7 @@ final class Binder {
                         scalars[n] = try bindExpr(e, Relation(names: [], types: []))
                     }
                 case .letTabular(let n, let p, _):
+                    if let old = tabulars[n] { shadowed[n, default: []].append(old) }
                     tabulars[n] = p
                 case .letFunction(let n, let params, let body, _):
                     functions[n] = (params, body)
@@ -190,7 +195,15 @@ final class Binder {
         switch s {
         case .table(let name):
             if let m = materializedTables[name] { return m }
-            if let p = tabulars[name] { return try expand(name, r) { try bindPipeline(p) } }
+            if let p = tabulars[name] {
+                // Inside its own definition (the k-th time) the name means its k-th older meaning.
+                let level = expanding.lazy.filter { $0 == name }.count
+                let older = shadowed[name] ?? []
+                if level == 0 { return try expand(name, r) { try bindPipeline(p) } }
+                if level <= older.count { return try expand(name, r, again: true) { try bindPipeline(older[older.count - level]) } }
+                guard let store = store, (try? store.schema(of: name)) ?? nil != nil else { throw Diagnostic(Msg.recursiveDefinition(name), r) }
+                // else: the store's table of that name, below.
+            }
             if scalars[name] != nil {
                 throw Diagnostic(Msg.unexpectedToken("'\(name)', a scalar value", expected: "a tabular expression (a table, datatable, print, range…)"), r)
             }
@@ -265,8 +278,8 @@ final class Binder {
     /// Binds a use of a let-bound name: a located error at the use when the name is already
     /// being expanded (recursion), or when expansions nest past `DepthLimits.maxDepth`; and the
     /// plan it makes must stay within the limit too (each expansion adds its pipeline's depth).
-    func expand<T>(_ name: String, _ r: SourceRange, _ bind: () throws -> T) throws -> T {
-        if expanding.contains(name) { throw Diagnostic(Msg.recursiveDefinition(name), r) }
+    func expand<T>(_ name: String, _ r: SourceRange, again: Bool = false, _ bind: () throws -> T) throws -> T {
+        if !again && expanding.contains(name) { throw Diagnostic(Msg.recursiveDefinition(name), r) }
         guard expanding.count < DepthLimits.maxDepth else { throw Diagnostic(Msg.nestingTooDeep(DepthLimits.maxDepth), r) }
         expanding.append(name)
         defer { expanding.removeLast() }
