@@ -152,6 +152,19 @@ final class DepthLimitTests: XCTestCase {
         XCTAssertEqual(p.toscalarParsed.count, n)
     }
 
+    func testScalarLetChainsDeeperThanTheLimitAreALocatedError() throws {
+        // Each let's value is shared by the next: the expression grows one level per let.
+        func chain(_ n: Int) -> String {
+            var q = "let x0 = rand();"
+            for k in 1...n { q += " let x\(k) = x\(k - 1) + 1;" }
+            return q + " print x\(n) >= \(n)"
+        }
+        let deep = chain(400)
+        // x0 is one level, each `+` one more: x256 is the first past the limit.
+        expectOne(deep, "LQ1008", at: offset(of: "let x256 =", occurrence: 1, in: deep))
+        XCTAssertEqual(try run(chain(200)).value(row: 0, column: 0), .bool(true))
+    }
+
     // MARK: the limit leaves ample stack on a secondary thread
 
     /// Runs `body` on a thread with a 512 KiB stack (the default for secondary threads on macOS,

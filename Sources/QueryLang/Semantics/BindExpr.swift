@@ -128,7 +128,7 @@ extension Binder {
             switch st {
             case .letScalar(let n, let e, _):
                 if n == Parser.functionResult { return try bindExpr(e, rel) }
-                scalars[n] = try bindExpr(e, rel)
+                scalars[n] = try heightChecked(bindExpr(e, rel), e.range)
             case .query(let p):
                 // A scalar function body is one expression, which the parser reads as a pipeline source name or call.
                 if p.operators.isEmpty, case .table(let n) = p.source { return try bindExpr(Expr(kind: .name(n), range: p.range), rel) }

@@ -30,6 +30,8 @@ final class Binder {
     /// first: inside `let T = T | …` the name still means what it meant before (Kusto binds a
     /// let's name after its expression), an earlier let or else the store's table.
     var shadowed: [String: [Pipeline]] = [:]
+    /// Heights of bound scalar-let values and their parts (see `heightChecked`).
+    var boundHeights: [ObjectIdentifier: (BoundExpr, Int)] = [:]
 
     /// Runs toscalar, materialize and `in (…)` subqueries: placeholders at compile time, the
     /// run's executor when the query runs.
@@ -57,7 +59,7 @@ final class Binder {
                     if case .name(let m) = e.kind, scalars[m] == nil, isTabularName(m) {
                         tabulars[n] = Pipeline(source: .table(m), sourceRange: e.range, operators: [], range: r)
                     } else {
-                        scalars[n] = try bindExpr(e, Relation(names: [], types: []))
+                        scalars[n] = try heightChecked(bindExpr(e, Relation(names: [], types: [])), r)
                     }
                 case .letTabular(let n, let p, _):
                     if let old = tabulars[n] { shadowed[n, default: []].append(old) }
@@ -81,6 +83,9 @@ final class Binder {
                 }
             } catch let d as Diagnostic {
                 diagnostics.append(d)
+                // Statements after a too-deep one would only report its name as unknown, or
+                // evaluate what was refused.
+                if d.code == .nestingTooDeep { break }
             } catch {
                 diagnostics.append(Diagnostic(Msg.runtime("\(error)"), SourceRange(0, 0)))
             }
@@ -288,6 +293,28 @@ final class Binder {
         return result
     }
 
+    /// A scalar let's value is shared by every use, so `let x2 = x1 + x1; let x3 = x2 + x2; …`
+    /// builds an expression as deep as the number of lets, which no single expression's check
+    /// sees: each let's value is measured (memoized over the shared nodes, which the memo keeps
+    /// alive so that an identifier is never reused) and refused past the limit.
+    func heightChecked(_ e: BoundExpr, _ r: SourceRange) throws -> BoundExpr {
+        var stack: [(BoundExpr, Bool)] = [(e, false)]
+        while let (x, childrenDone) = stack.popLast() {
+            let id = ObjectIdentifier(x)
+            if boundHeights[id] != nil { continue }
+            guard let c = x as? Call, !c.args.isEmpty else { boundHeights[id] = (x, 1); continue }
+            if childrenDone {
+                let h = 1 + c.args.reduce(0) { max($0, boundHeights[ObjectIdentifier($1)]?.1 ?? 1) }
+                boundHeights[id] = (x, h)
+                if h > DepthLimits.maxDepth { throw Diagnostic(Msg.nestingTooDeep(DepthLimits.maxDepth), r) }
+            } else {
+                stack.append((x, true))
+                for a in c.args where boundHeights[ObjectIdentifier(a)] == nil { stack.append((a, false)) }
+            }
+        }
+        return e
+    }
+
     /// The planner, lowering and the operators recurse over the plan: refuse one deeper than
     /// the limit here, where there is still a place in the query to point at. Walks with its own
     /// stack, so the check itself cannot overflow.
@@ -341,7 +368,7 @@ final class Binder {
         var result: (any LogicalPlan)? = nil
         for st in body {
             switch st {
-            case .letScalar(let n, let e, _): scalars[n] = try bindExpr(e, Relation(names: [], types: []))
+            case .letScalar(let n, let e, let r): scalars[n] = try heightChecked(bindExpr(e, Relation(names: [], types: [])), r)
             case .letTabular(let n, let p, _): tabulars[n] = p; materializedTables[n] = nil
             case .query(let p): result = try bindPipeline(p)
             default: break
