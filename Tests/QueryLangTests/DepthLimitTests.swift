@@ -40,14 +40,14 @@ final class DepthLimitTests: XCTestCase {
     func testFourThousandParenthesesAreALocatedError() {
         let q = "print " + String(repeating: "(", count: 4000) + "1" + String(repeating: ")", count: 4000)
         XCTAssertEqual(q.utf8.count, 8007)
-        // pipeline() and print's expression() are two levels; each '(' opens one more, so the
-        // parser stops when it reaches the (limit - 1)-th parenthesis's contents: the next '('.
-        expectOne(q, "LQ1008", at: 6 + limit - 1)
+        // The statement, its pipeline and print's expression are three levels; each '(' opens one
+        // more, so the parser stops inside the (limit - 3)-th parenthesis: at the next '('.
+        expectOne(q, "LQ1008", at: 6 + limit - 2)
         let d = diagnostics(q)[0]
         XCTAssertEqual(d.message, "query nests too deeply: more than \(limit) levels")
         let rendered = SourceText(q).render(d)
-        XCTAssertTrue(rendered.hasPrefix("<query>:1:\(6 + limit): error LQ1008: query nests too deeply: more than 256 levels\n"), rendered)
-        XCTAssertTrue(rendered.contains("\n  " + String(repeating: " ", count: 6 + limit - 1) + "^"), "caret under the parenthesis")
+        XCTAssertTrue(rendered.hasPrefix("<query>:1:\(6 + limit - 1): error LQ1008: query nests too deeply: more than 256 levels\n"), rendered)
+        XCTAssertTrue(rendered.contains("\n  " + String(repeating: " ", count: 6 + limit - 2) + "^"), "caret under the parenthesis")
     }
 
     func testTwentyThousandTermAndChainRuns() throws {
@@ -81,7 +81,7 @@ final class DepthLimitTests: XCTestCase {
         XCTAssertEqual(diagnostics(nots).map { "\($0.code)" }, ["LQ1008"])
         let minus = "print " + String(repeating: "- ", count: 5_000) + "1"
         XCTAssertEqual(diagnostics(minus).map { "\($0.code)" }, ["LQ1008"])
-        XCTAssertEqual(diagnostics(minus)[0].range.start, 6 + 2 * (limit - 2))
+        XCTAssertEqual(diagnostics(minus)[0].range.start, 6 + 2 * (limit - 3))
         // Below the limit both are right: 100 nots of true, 101 minus signs of 1.
         XCTAssertEqual(try run("print " + String(repeating: "not(", count: 100) + "true" + String(repeating: ")", count: 100)).value(row: 0, column: 0), .bool(true))
         XCTAssertEqual(try run("print " + String(repeating: "- ", count: 101) + "1").value(row: 0, column: 0), .long(-1))
@@ -150,6 +150,17 @@ final class DepthLimitTests: XCTestCase {
         var p = Parser(SourceText(q))
         _ = p.script()
         XCTAssertEqual(p.toscalarParsed.count, n)
+    }
+
+    func testNestedFunctionDefinitionsAreALocatedError() throws {
+        func nested(_ n: Int) -> String {
+            (1...n).map { "let f\($0) = () { " }.joined() + "print 1" + String(repeating: " }; ", count: n - 1) + " }; f1()"
+        }
+        let q = nested(10_000)
+        // Each definition is one level (its statement): the 257th is reported, once.
+        let ds = diagnostics(q)
+        XCTAssertEqual(ds.map { "\($0.code)" }.prefix(5), ["LQ1008"])
+        XCTAssertEqual(ds.first?.range.start, offset(of: "let f257 =", occurrence: 1, in: q))
     }
 
     func testScalarLetChainsDeeperThanTheLimitAreALocatedError() throws {

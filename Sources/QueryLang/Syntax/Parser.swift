@@ -115,6 +115,9 @@ struct Parser {
                 if !atEnd && !isPunct(";") { throw fail("';' or '|'") }
             } catch {
                 if diagnostics.count == before { _ = fail("a statement") }
+                // Past the nesting limit the rest of the text is the too-deep part's tail
+                // (`) ) )`, `}; }; }`): every statement there would only be an echo.
+                if diagnostics.last?.code == .nestingTooDeep { break }
                 while !atEnd && !isPunct(";") { _ = advance() }
             }
         }
@@ -122,6 +125,9 @@ struct Parser {
     }
 
     mutating func statement() throws -> Statement {
+        // A function body holds statements, so `let f = () { let g = () { …` nests too.
+        try enter()
+        defer { depth -= 1 }
         if isWord("let") {
             let start = advance().range.start
             let name = try identifier("a name after 'let'")
