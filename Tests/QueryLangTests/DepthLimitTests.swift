@@ -125,6 +125,9 @@ final class DepthLimitTests: XCTestCase {
         XCTAssertEqual(try run("let a = T | where resultCode > 200; let a = a | where resultCode < 500; let a = a | count; a").value(row: 0, column: 0), .long(1))
         let twice = "let x = T | take 1; let x = x | take 1; let y = y | take 1; y"
         expectOne(twice, "LQ2016", at: offset(of: "y |", occurrence: 1, in: twice))
+        // Calls as arguments of the same function are not recursion either.
+        XCTAssertEqual(try run("let inc = (x:long) { x + 1 }; print inc(inc(inc(1)))").value(row: 0, column: 0), .long(4))
+        XCTAssertEqual(try run("let top1 = (t:(*), n:long) { t | take n }; union (top1(T, 1)), (top1(T, 2)) | count").value(row: 0, column: 0), .long(3))
         // A name used twice, not recursively, is fine.
         XCTAssertEqual(try run("let a = T | take 2; union a, a | count").value(row: 0, column: 0), .long(4))
     }
@@ -150,6 +153,15 @@ final class DepthLimitTests: XCTestCase {
         var p = Parser(SourceText(q))
         _ = p.script()
         XCTAssertEqual(p.toscalarParsed.count, n)
+    }
+
+    func testNestedCallsOfADeepScalarFunctionAreALocatedError() throws {
+        // The body is 101 levels deep and each call inlines it: three nested calls are too deep.
+        let f = "let f = (x:real) { x" + String(repeating: " + 1", count: 100) + " };"
+        let q = f + " print f(f(f(rand())))"
+        // Reported at the call that gets too deep: the outermost.
+        expectOne(q, "LQ1008", at: offset(of: "f(f(f(", occurrence: 1, in: q))
+        XCTAssertEqual(try run(f + " print f(f(rand())) >= 200").value(row: 0, column: 0), .bool(true))
     }
 
     func testNestedFunctionDefinitionsAreALocatedError() throws {

@@ -79,7 +79,7 @@ extension Binder {
                 return try RowFunctions.bind(name, try args.map { try bindExpr($0, rel) }, r)
             }
             if let (params, body) = functions[name] {
-                return try expand(name, r) { try invokeScalar(name, params, body, args, rel, r) }
+                return try invokeScalar(name, params, body, args, rel, r)
             }
             guard let def = ScalarFunctions.table[name] else {
                 let notes = suggestion(for: name, among: ScalarFunctions.names + Aggregates.names).map { ["did you mean '\($0)'?"] } ?? []
@@ -124,10 +124,13 @@ extension Binder {
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, rel) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
+        // The arguments were bound outside: `f(f(1))` calls f twice, it does not recurse.
+        return try expand(name, r) {
         for st in body {
             switch st {
             case .letScalar(let n, let e, _):
-                if n == Parser.functionResult { return try bindExpr(e, rel) }
+                // Each call inlines the body, so nested calls multiply its depth.
+                if n == Parser.functionResult { return try heightChecked(bindExpr(e, rel), r) }
                 scalars[n] = try heightChecked(bindExpr(e, rel), e.range)
             case .query(let p):
                 // A scalar function body is one expression, which the parser reads as a pipeline source name or call.
@@ -138,6 +141,7 @@ extension Binder {
             }
         }
         throw Diagnostic(Msg.unknownFunction(name), r)
+        }
     }
 
     /// Constant folding: a call whose arguments are all constants is evaluated once.

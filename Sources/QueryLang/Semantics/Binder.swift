@@ -212,7 +212,7 @@ final class Binder {
             if scalars[name] != nil {
                 throw Diagnostic(Msg.unexpectedToken("'\(name)', a scalar value", expected: "a tabular expression (a table, datatable, print, range…)"), r)
             }
-            if let (params, body) = functions[name], params.isEmpty { return try expand(name, r) { try invoke(name, params, body, [], r) } }
+            if let (params, body) = functions[name], params.isEmpty { return try invoke(name, params, body, [], r) }
             if name == Store.rejectsTable, let store = store {
                 return ScanNode(table: name, schema: try store.schema(of: name)!, request: ScanRequest())
             }
@@ -276,7 +276,7 @@ final class Binder {
                 }
                 throw Diagnostic(Msg.unknownTable(name), r)
             }
-            return try expand(name, r) { try invoke(name, params, body, args, r) }
+            return try invoke(name, params, body, args, r)
         }
     }
 
@@ -360,6 +360,8 @@ final class Binder {
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, Relation(names: [], types: [])) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
+        // The arguments were bound outside: `f(f(T))` calls f twice, it does not recurse.
+        return try expand(name, r) {
         for (n, plan) in tabularArgs {
             materializedTables[n] = plan
             tabulars[n] = nil
@@ -378,6 +380,7 @@ final class Binder {
             throw Diagnostic(Msg.unexpectedToken("a call of '\(name)', a function that returns a scalar", expected: "a tabular expression (a table, datatable, print, range…)"), r)
         }
         return res
+        }
     }
 
     func bindUnion(_ withSource: String?, _ ps: [Pipeline], _ r: SourceRange) throws -> any LogicalPlan {
