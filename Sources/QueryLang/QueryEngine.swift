@@ -82,7 +82,7 @@ public final class CompiledQuery {
     public func explain() -> String {
         let ex = QueryExecutor(store: store, options: ExecutionOptions())
         let shown = (try? executablePlan(ex)) ?? Planner.chooseJoinSides(plan, store: store, policy: .smaller)
-        return shown.explain(store)
+        return DeepStack.run { shown.explain(store) }
     }
 }
 

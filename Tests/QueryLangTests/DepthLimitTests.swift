@@ -204,6 +204,7 @@ final class DepthLimitTests: XCTestCase {
         let store = self.store
         let lim = limit
         nonisolated(unsafe) var results: [String: Result<Value, Error>] = [:]
+        nonisolated(unsafe) var explained = ""
         onSmallStack {
             func one(_ name: String, _ q: String) {
                 results[name] = Result { try QueryEngine.compile(q, store: store).run().value(row: 0, column: 0) }
@@ -216,6 +217,8 @@ final class DepthLimitTests: XCTestCase {
             var lets = "let t0 = T;"
             for k in 1..<(lim - 2) { lets += " let t\(k) = t\(k - 1) | extend x\(k) = \(k);" }
             one("lets", lets + " t\(lim - 3) | count")
+            let pipes = "T" + String(repeating: " | where resultCode > 0", count: lim - 3) + " | count"
+            explained = (try? QueryEngine.compile(pipes, store: store).explain()) ?? ""
             // Deep rejections on the same small stack: the checks themselves must not overflow.
             one("deep", "print " + String(repeating: "(", count: 100_000) + "1")
         }
@@ -224,6 +227,8 @@ final class DepthLimitTests: XCTestCase {
         XCTAssertEqual(try results["pipes"]?.get(), .long(3))
         XCTAssertEqual(try results["unions"]?.get(), .long(3))
         XCTAssertEqual(try results["lets"]?.get(), .long(3))
+        // One line per plan node: the scan, 253 filters and the count.
+        XCTAssertEqual(explained.split(separator: "\n").count, lim - 1, explained.split(separator: "\n").prefix(3).joined(separator: "\n"))
         guard case .failure(let f as CompileFailure)? = results["deep"] else { return XCTFail("\(String(describing: results["deep"]))") }
         XCTAssertEqual(f.diagnostics.map { "\($0.code)" }, ["LQ1008"])
     }
