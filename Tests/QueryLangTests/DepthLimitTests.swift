@@ -188,6 +188,27 @@ final class DepthLimitTests: XCTestCase {
         XCTAssertEqual(try run(chain(200)).value(row: 0, column: 0), .bool(true))
     }
 
+    func testLoweringRefusesAPlanDeeperThanTheLimit() throws {
+        // The binder refuses such plans first; one built another way reaches lowering, which
+        // reports it when run instead of recursing without bound.
+        var plan: any LogicalPlan = ValuesNode(batch: Batch(names: ["a"], columns: [.ints(.long, [7])], count: 1))
+        for _ in 0..<(limit - 1) { plan = SerializeNode(input: plan) }
+        let ex = QueryExecutor(store: store, options: ExecutionOptions())
+        let ok = plan
+        XCTAssertEqual(try DeepStack.run { try ex.run(ok) }.columns[0].value(0), .long(7))
+        plan = SerializeNode(input: plan)
+        let deep = plan
+        XCTAssertThrowsError(try DeepStack.run { try ex.run(deep) }) { e in
+            XCTAssertEqual((e as? Diagnostic)?.code, .nestingTooDeep)
+            XCTAssertEqual((e as? Diagnostic)?.message, "query nests too deeply: more than 256 levels")
+        }
+        // The binder's own check, at the reference that expands past it.
+        XCTAssertThrowsError(try Binder.checkPlanHeight(deep, SourceRange(3, 4))) { e in
+            XCTAssertEqual((e as? Diagnostic)?.range, SourceRange(3, 4))
+        }
+        XCTAssertNoThrow(try Binder.checkPlanHeight(ok, SourceRange(3, 4)))
+    }
+
     // MARK: the limit leaves ample stack on a secondary thread
 
     /// Runs `body` on a thread with a 512 KiB stack (the default for secondary threads on macOS,
