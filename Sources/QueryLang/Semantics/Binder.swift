@@ -362,24 +362,24 @@ final class Binder {
         }
         // The arguments were bound outside: `f(f(T))` calls f twice, it does not recurse.
         return try expand(name, r) {
-        for (n, plan) in tabularArgs {
-            materializedTables[n] = plan
-            tabulars[n] = nil
-            scalars[n] = nil
-        }
-        var result: (any LogicalPlan)? = nil
-        for st in body {
-            switch st {
-            case .letScalar(let n, let e, let r): scalars[n] = try heightChecked(bindExpr(e, Relation(names: [], types: [])), r)
-            case .letTabular(let n, let p, _): tabulars[n] = p; materializedTables[n] = nil
-            case .query(let p): result = try bindPipeline(p)
-            default: break
+            for (n, plan) in tabularArgs {
+                materializedTables[n] = plan
+                tabulars[n] = nil
+                scalars[n] = nil
             }
-        }
-        guard let res = result else {
-            throw Diagnostic(Msg.unexpectedToken("a call of '\(name)', a function that returns a scalar", expected: "a tabular expression (a table, datatable, print, range…)"), r)
-        }
-        return res
+            var result: (any LogicalPlan)? = nil
+            for st in body {
+                switch st {
+                case .letScalar(let n, let e, let r): scalars[n] = try heightChecked(bindExpr(e, Relation(names: [], types: [])), r)
+                case .letTabular(let n, let p, _): tabulars[n] = p; materializedTables[n] = nil
+                case .query(let p): result = try bindPipeline(p)
+                default: break
+                }
+            }
+            guard let res = result else {
+                throw Diagnostic(Msg.unexpectedToken("a call of '\(name)', a function that returns a scalar", expected: "a tabular expression (a table, datatable, print, range…)"), r)
+            }
+            return res
         }
     }
 
