@@ -45,7 +45,8 @@ public final class CompiledQuery {
         defer { withExtendedLifetime(lease) {} }
         let ex = QueryExecutor(store: store, options: options)
         let plan = try executablePlan(ex)
-        var b = try ex.run(plan)
+        // Operators recurse into their inputs: on a stack sized for the deepest plan (DeepStack).
+        var b = try DeepStack.run { try ex.run(plan) }
         var warnings: [String] = []
         if options.truncate && b.count > options.maxResultRows {
             warnings.append("the result has \(b.count) rows; only the first \(options.maxResultRows) are returned (Kusto's default limit; use --no-truncation to lift it)")
@@ -81,7 +82,7 @@ public final class CompiledQuery {
     public func explain() -> String {
         let ex = QueryExecutor(store: store, options: ExecutionOptions())
         let shown = (try? executablePlan(ex)) ?? Planner.chooseJoinSides(plan, store: store, policy: .smaller)
-        return shown.explain(store)
+        return DeepStack.run { shown.explain(store) }
     }
 }
 

@@ -41,6 +41,29 @@ final class ParserTests: XCTestCase {
                                  + #"dynamic({"a":[1,"b"]}), long(null), int(7), real(nan), false, true, null"#])
     }
 
+    // Issue 11: typed literals out of range are located errors; typed nulls are unchanged.
+    func testTypedLiteralsOutOfRange() {
+        for (q, at, code) in [("print timespan(1e30s)", "timespan(1e30s)", "LQ1007"),
+                              ("print time(99999999999.00:00:00)", "time(99999999999.00:00:00)", "LQ1007"),
+                              ("print timespan(10675200.00:00:00)", "timespan(10675200.00:00:00)", "LQ1007"),
+                              ("print time(1e300)", "time(1e300)", "LQ1007"),
+                              ("print timespan(99999999999999999999:00)", "timespan(99999999999999999999:00)", "LQ1007"),
+                              ("print int(5000000000)", "int(5000000000)", "LQ1007"),
+                              ("print real(1e400)", "1e400", "LQ1007"),
+                              ("print real('1e400')", "real('1e400')", "LQ1007"),
+                              ("print datetime(9999-12-31T23:00:00-14:00)", "datetime(9999-12-31T23:00:00-14:00)", "LQ1007"),
+                              // Five digits of year are no datetime at all.
+                              ("print datetime(10000-01-01)", "datetime(10000-01-01)", "LQ1004")] {
+            let (script, diags) = parse(q)
+            XCTAssertTrue(script.statements.isEmpty, q)
+            assertDiagnostics(diags, q, [Expected(code: code, at: at)])
+        }
+        XCTAssertEqual(parse("print time(1e300)").diagnostics.first?.message, "timespan literal '1e300' is out of range")
+        let day = Ticks.perDay
+        XCTAssertEqual(tree("print long(null), timespan(null), real(inf), real(-inf), timespan(10675199.00:00:00), time(-2), int(-2147483648)"),
+                       ["print long(null), timespan(null), real(inf), real(-inf), timespan(\(10675199 * day)), timespan(\(-2 * day)), int(-2147483648)"])
+    }
+
     func testLetStatementsAndFunctions() {
         XCTAssertEqual(tree("let n = 5; let S = T | where x > n; S | count"), ["let n = 5", "let S = T | where (x > n)", "S | count"])
         XCTAssertEqual(tree(#"let f = (a:long, b:string = "x") { T | where n > a | take 1 }; f(1)"#),

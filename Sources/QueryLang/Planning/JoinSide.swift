@@ -6,7 +6,12 @@ extension Planner {
     /// not at compile time, because the run's options choose the policy and the counts are the
     /// store's at that moment (tables grow between compile and run).
     static func chooseJoinSides(_ node: any LogicalPlan, store: Store, policy: ExecutionOptions.JoinBuildSide) -> any LogicalPlan {
-        let n = node.mapChildren { chooseJoinSides($0, store: store, policy: policy) }
+        // It recurses over the plan (and estimatedRows over each join's sides): on DeepStack too.
+        DeepStack.run { chooseJoinSidesHere(node, store: store, policy: policy) }
+    }
+
+    static func chooseJoinSidesHere(_ node: any LogicalPlan, store: Store, policy: ExecutionOptions.JoinBuildSide) -> any LogicalPlan {
+        let n = node.mapChildren { chooseJoinSidesHere($0, store: store, policy: policy) }
         guard var j = n as? JoinNode else { return n }
         switch policy {
         case .left: j.build = JoinBuild(side: .left, leftRows: nil, rightRows: nil)

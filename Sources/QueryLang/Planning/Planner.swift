@@ -7,6 +7,10 @@ enum Planner {
     /// With `rewrite` false only the query's time window reaches the scans: every column is read,
     /// dynamic keys come from their JSON, and filters prune nothing (for metamorphic tests).
     static func optimize(_ node: any LogicalPlan, window: (Int64?, Int64?), rewrite: Bool = true) -> any LogicalPlan {
+        DeepStack.run { optimizeHere(node, window: window, rewrite: rewrite) }
+    }
+
+    static func optimizeHere(_ node: any LogicalPlan, window: (Int64?, Int64?), rewrite: Bool) -> any LogicalPlan {
         guard rewrite else { return pushPredicates(node, window: window, absorb: false) }
         let pushed = pushPredicates(useSubcolumns(node), window: window)
         return prune(pushed, needed: nil)

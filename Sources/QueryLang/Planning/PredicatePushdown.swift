@@ -19,16 +19,30 @@ extension Planner {
                 // the rows inside it: they need no evaluating again.
                 let p = n.predicate
                 let rest = conjuncts(p).filter { !Planner.absorb($0, schema: scan.schema, into: &scan.request) }
-                guard let first = rest.first else { return scan }
-                let pred = rest.dropFirst().reduce(first) { a, b in
-                    Call("and", [a, b], type: .bool, range: p.range) { c, n in Kernels.and(c[0], c[1], n) }
-                }
-                return FilterNode(input: scan, predicate: pred)
+                guard !rest.isEmpty else { return scan }
+                return FilterNode(input: scan, predicate: conjunction(rest, p.range))
             }
             return FilterNode(input: child, predicate: n.predicate)
         default:
             return node.mapChildren { pushPredicates($0, window: window, absorb: absorb) }
         }
+    }
+
+    /// The conjuncts joined again as a balanced tree (as the parser builds `and` chains): a
+    /// left-deep one of 20,000 terms would overflow the stack of every pass that recurses.
+    static func conjunction(_ terms: [BoundExpr], _ r: SourceRange) -> BoundExpr {
+        var level = terms
+        while level.count > 1 {
+            var next: [BoundExpr] = []
+            var k = 0
+            while k + 1 < level.count {
+                next.append(Call("and", [level[k], level[k + 1]], type: .bool, range: r) { c, n in Kernels.and(c[0], c[1], n) })
+                k += 2
+            }
+            if k < level.count { next.append(level[k]) }
+            level = next
+        }
+        return level[0]
     }
 
     /// Pushes what a conjunct allows into the scan request; true when the scan's time window now
@@ -67,8 +81,15 @@ extension Planner {
         let isTime = col.name == schema.timeColumn && col.type == .datetime && rhs.type == .datetime && v > .min && v < .max
         switch op {
         case ">=": if isTime { r.timeFrom = max(r.timeFrom ?? v, v); return true } else { r.predicates.append(.intRange(column: col.name, min: v, max: nil)) }
-        case ">": if isTime { r.timeFrom = max(r.timeFrom ?? v + 1, v + 1); return true } else { r.predicates.append(.intRange(column: col.name, min: v + 1, max: nil)) }
-        case "<": if isTime { r.timeTo = min(r.timeTo ?? v, v); return true } else { r.predicates.append(.intRange(column: col.name, min: nil, max: v - 1)) }
+        // `x > long.max` and `x < long.min` hold for no row, but have no bound one past them:
+        // they stay filters (which find nothing) instead of pruning.
+        case ">":
+            guard let above = Checked.add(v, 1) else { return false }
+            if isTime { r.timeFrom = max(r.timeFrom ?? above, above); return true } else { r.predicates.append(.intRange(column: col.name, min: above, max: nil)) }
+        case "<":
+            if isTime { r.timeTo = min(r.timeTo ?? v, v); return true }
+            guard let below = Checked.subtract(v, 1) else { return false }
+            r.predicates.append(.intRange(column: col.name, min: nil, max: below))
         case "<=": if isTime { r.timeTo = min(r.timeTo ?? v + 1, v + 1); return true } else { r.predicates.append(.intRange(column: col.name, min: nil, max: v)) }
         case "==": r.predicates.append(.intRange(column: col.name, min: v, max: v))
         default: break

@@ -124,20 +124,24 @@ extension Binder {
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, rel) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
-        for st in body {
-            switch st {
-            case .letScalar(let n, let e, _):
-                if n == Parser.functionResult { return try bindExpr(e, rel) }
-                scalars[n] = try bindExpr(e, rel)
-            case .query(let p):
-                // A scalar function body is one expression, which the parser reads as a pipeline source name or call.
-                if p.operators.isEmpty, case .table(let n) = p.source { return try bindExpr(Expr(kind: .name(n), range: p.range), rel) }
-                if p.operators.isEmpty, case .call(let f, let a) = p.source { return try bindExpr(Expr(kind: .call(name: f, args: a), range: p.range), rel) }
-                throw Diagnostic(Msg.unsupportedOperator("tabular function '\(name)' in a scalar position"), r)
-            default: break
+        // The arguments were bound outside: `f(f(1))` calls f twice, it does not recurse.
+        return try expand(name, r) {
+            for st in body {
+                switch st {
+                case .letScalar(let n, let e, _):
+                    // Each call inlines the body, so nested calls multiply its depth.
+                    if n == Parser.functionResult { return try heightChecked(bindExpr(e, rel), r) }
+                    scalars[n] = try heightChecked(bindExpr(e, rel), e.range)
+                case .query(let p):
+                    // A scalar function body is one expression, which the parser reads as a pipeline source name or call.
+                    if p.operators.isEmpty, case .table(let n) = p.source { return try bindExpr(Expr(kind: .name(n), range: p.range), rel) }
+                    if p.operators.isEmpty, case .call(let f, let a) = p.source { return try bindExpr(Expr(kind: .call(name: f, args: a), range: p.range), rel) }
+                    throw Diagnostic(Msg.unsupportedOperator("tabular function '\(name)' in a scalar position"), r)
+                default: break
+                }
             }
+            throw Diagnostic(Msg.unknownFunction(name), r)
         }
-        throw Diagnostic(Msg.unknownFunction(name), r)
     }
 
     /// Constant folding: a call whose arguments are all constants is evaluated once.

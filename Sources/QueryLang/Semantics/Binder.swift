@@ -23,6 +23,15 @@ final class Binder {
     var materializedTables: [String: any LogicalPlan] = [:]
     /// True while binding an operator whose input has a defined row order.
     var rowSetSerialized = false
+    /// The let-bound tables and functions being expanded, outermost first: a let is bound where
+    /// it is used, so one that names itself (directly or through others) would expand forever.
+    var expanding: [String] = []
+    /// Earlier definitions of a tabular let that a later `let` of the same name replaced, oldest
+    /// first: inside `let T = T | …` the name still means what it meant before (Kusto binds a
+    /// let's name after its expression), an earlier let or else the store's table.
+    var shadowed: [String: [Pipeline]] = [:]
+    /// Heights of bound scalar-let values and their parts (see `heightChecked`).
+    var boundHeights: [ObjectIdentifier: (BoundExpr, Int)] = [:]
 
     /// Runs toscalar, materialize and `in (…)` subqueries: placeholders at compile time, the
     /// run's executor when the query runs.
@@ -33,6 +42,10 @@ final class Binder {
     }
 
     func bind(_ script: Script) -> (any LogicalPlan)? {
+        DeepStack.run { bindHere(script) }
+    }
+
+    func bindHere(_ script: Script) -> (any LogicalPlan)? {
         var result: (any LogicalPlan)? = nil
         for st in script.statements {
             do {
@@ -46,9 +59,10 @@ final class Binder {
                     if case .name(let m) = e.kind, scalars[m] == nil, isTabularName(m) {
                         tabulars[n] = Pipeline(source: .table(m), sourceRange: e.range, operators: [], range: r)
                     } else {
-                        scalars[n] = try bindExpr(e, Relation(names: [], types: []))
+                        scalars[n] = try heightChecked(bindExpr(e, Relation(names: [], types: [])), r)
                     }
                 case .letTabular(let n, let p, _):
+                    if let old = tabulars[n] { shadowed[n, default: []].append(old) }
                     tabulars[n] = p
                 case .letFunction(let n, let params, let body, _):
                     functions[n] = (params, body)
@@ -63,10 +77,15 @@ final class Binder {
                         }
                     }
                 case .query(let p):
-                    result = try bindPipeline(p)
+                    let plan = try bindPipeline(p)
+                    try Binder.checkPlanHeight(plan, p.range)
+                    result = plan
                 }
             } catch let d as Diagnostic {
                 diagnostics.append(d)
+                // Statements after a too-deep one would only report its name as unknown, or
+                // evaluate what was refused.
+                if d.code == .nestingTooDeep { break }
             } catch {
                 diagnostics.append(Diagnostic(Msg.runtime("\(error)"), SourceRange(0, 0)))
             }
@@ -181,7 +200,15 @@ final class Binder {
         switch s {
         case .table(let name):
             if let m = materializedTables[name] { return m }
-            if let p = tabulars[name] { return try bindPipeline(p) }
+            if let p = tabulars[name] {
+                // Inside its own definition (the k-th time) the name means its k-th older meaning.
+                let level = expanding.lazy.filter { $0 == name }.count
+                let older = shadowed[name] ?? []
+                if level == 0 { return try expand(name, r) { try bindPipeline(p) } }
+                if level <= older.count { return try expand(name, r, again: true) { try bindPipeline(older[older.count - level]) } }
+                guard let store = store, (try? store.schema(of: name)) ?? nil != nil else { throw Diagnostic(Msg.recursiveDefinition(name), r) }
+                // else: the store's table of that name, below.
+            }
             if scalars[name] != nil {
                 throw Diagnostic(Msg.unexpectedToken("'\(name)', a scalar value", expected: "a tabular expression (a table, datatable, print, range…)"), r)
             }
@@ -253,10 +280,59 @@ final class Binder {
         }
     }
 
+    /// Binds a use of a let-bound name: a located error at the use when the name is already
+    /// being expanded (recursion), or when expansions nest past `DepthLimits.maxDepth`; and the
+    /// plan it makes must stay within the limit too (each expansion adds its pipeline's depth).
+    func expand<T>(_ name: String, _ r: SourceRange, again: Bool = false, _ bind: () throws -> T) throws -> T {
+        if !again && expanding.contains(name) { throw Diagnostic(Msg.recursiveDefinition(name), r) }
+        guard expanding.count < DepthLimits.maxDepth else { throw Diagnostic(Msg.nestingTooDeep(DepthLimits.maxDepth), r) }
+        expanding.append(name)
+        defer { expanding.removeLast() }
+        let result = try bind()
+        if let plan = result as? any LogicalPlan { try Binder.checkPlanHeight(plan, r) }
+        return result
+    }
+
+    /// A scalar let's value is shared by every use, so `let x2 = x1 + x1; let x3 = x2 + x2; …`
+    /// builds an expression as deep as the number of lets, which no single expression's check
+    /// sees: each let's value is measured (memoized over the shared nodes, which the memo keeps
+    /// alive so that an identifier is never reused) and refused past the limit.
+    func heightChecked(_ e: BoundExpr, _ r: SourceRange) throws -> BoundExpr {
+        var stack: [(BoundExpr, Bool)] = [(e, false)]
+        while let (x, childrenDone) = stack.popLast() {
+            let id = ObjectIdentifier(x)
+            if boundHeights[id] != nil { continue }
+            guard let c = x as? Call, !c.args.isEmpty else { boundHeights[id] = (x, 1); continue }
+            if childrenDone {
+                let h = 1 + c.args.reduce(0) { max($0, boundHeights[ObjectIdentifier($1)]?.1 ?? 1) }
+                boundHeights[id] = (x, h)
+                if h > DepthLimits.maxDepth { throw Diagnostic(Msg.nestingTooDeep(DepthLimits.maxDepth), r) }
+            } else {
+                stack.append((x, true))
+                for a in c.args where boundHeights[ObjectIdentifier(a)] == nil { stack.append((a, false)) }
+            }
+        }
+        return e
+    }
+
+    /// The planner, lowering and the operators recurse over the plan: refuse one deeper than
+    /// the limit here, where there is still a place in the query to point at. Walks with its own
+    /// stack, so the check itself cannot overflow.
+    static func checkPlanHeight(_ plan: any LogicalPlan, _ r: SourceRange) throws {
+        var stack: [(any LogicalPlan, Int)] = [(plan, 1)]
+        while let (node, h) = stack.popLast() {
+            if h > DepthLimits.maxDepth { throw Diagnostic(Msg.nestingTooDeep(DepthLimits.maxDepth), r) }
+            for c in node.children { stack.append((c, h + 1)) }
+        }
+    }
+
     func invoke(_ name: String, _ params: [QueryParameter], _ body: [Statement], _ args: [Expr], _ r: SourceRange) throws -> any LogicalPlan {
         guard args.count <= params.count else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
-        let saved = (scalars, tabulars)
-        defer { (scalars, tabulars) = saved }
+        let saved = (scalars, tabulars, materializedTables)
+        defer { (scalars, tabulars, materializedTables) = saved }
+        // Arguments are bound in the caller's scope (before any parameter is set): an argument
+        // `T` passed to a parameter `T` is the caller's `T`, not the parameter itself.
+        var tabularArgs: [String: any LogicalPlan] = [:]
         for (k, p) in params.enumerated() {
             if let want = p.tabularColumns {
                 guard k < args.count else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
@@ -277,27 +353,34 @@ final class Binder {
                         throw Diagnostic(Msg.argumentType(name, "column '\(c.name)' of '\(p.name)' is \(node.types[i].name), not \(c.type.name)"), args[k].range)
                     }
                 }
-                tabulars[p.name] = arg
-                scalars[p.name] = nil
+                tabularArgs[p.name] = node
                 continue
             }
             if k < args.count { scalars[p.name] = try bindExpr(args[k], Relation(names: [], types: [])) }
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, Relation(names: [], types: [])) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
-        var result: (any LogicalPlan)? = nil
-        for st in body {
-            switch st {
-            case .letScalar(let n, let e, _): scalars[n] = try bindExpr(e, Relation(names: [], types: []))
-            case .letTabular(let n, let p, _): tabulars[n] = p
-            case .query(let p): result = try bindPipeline(p)
-            default: break
+        // The arguments were bound outside: `f(f(T))` calls f twice, it does not recurse.
+        return try expand(name, r) {
+            for (n, plan) in tabularArgs {
+                materializedTables[n] = plan
+                tabulars[n] = nil
+                scalars[n] = nil
             }
+            var result: (any LogicalPlan)? = nil
+            for st in body {
+                switch st {
+                case .letScalar(let n, let e, let r): scalars[n] = try heightChecked(bindExpr(e, Relation(names: [], types: [])), r)
+                case .letTabular(let n, let p, _): tabulars[n] = p; materializedTables[n] = nil
+                case .query(let p): result = try bindPipeline(p)
+                default: break
+                }
+            }
+            guard let res = result else {
+                throw Diagnostic(Msg.unexpectedToken("a call of '\(name)', a function that returns a scalar", expected: "a tabular expression (a table, datatable, print, range…)"), r)
+            }
+            return res
         }
-        guard let res = result else {
-            throw Diagnostic(Msg.unexpectedToken("a call of '\(name)', a function that returns a scalar", expected: "a tabular expression (a table, datatable, print, range…)"), r)
-        }
-        return res
     }
 
     func bindUnion(_ withSource: String?, _ ps: [Pipeline], _ r: SourceRange) throws -> any LogicalPlan {
@@ -627,7 +710,10 @@ final class Binder {
             let tests = cols.map { k in
                 Expr(kind: .binary(op: op, Expr(kind: .name(rel.names[k]), range: e.range), Expr(kind: .literal(.string(needle)), range: e.range)), range: e.range)
             }
-            return tests.dropFirst().reduce(tests[0]) { Expr(kind: .binary(op: "or", $0, $1), range: e.range) }
+            // Balanced: a table can have thousands of string columns.
+            var any = Expr.balanced("or", tests)
+            any.range = e.range
+            return any
         case .binary(let op, let l, let r) where op == "and" || op == "or":
             return Expr(kind: .binary(op: op, try searchPredicate(l, rel), try searchPredicate(r, rel)), range: e.range)
         case .call(let name, let args) where name == "not" && args.count == 1:

@@ -30,6 +30,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConverti
     case badLiteral = "LQ1004"
     case unknownOperator = "LQ1005"
     case unsupportedOperator = "LQ1006"
+    case literalOutOfRange = "LQ1007"
+    case nestingTooDeep = "LQ1008"
     case unknownTable = "LQ2001"
     case unknownColumn = "LQ2002"
     case unknownFunction = "LQ2003"
@@ -45,6 +47,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConverti
     case notSerialized = "LQ2013"
     case invalidRegex = "LQ2014"
     case makeSeriesStep = "LQ2015"
+    case recursiveDefinition = "LQ2016"
     case budgetExceeded = "LQ3001"
     case runtime = "LQ3002"
     case storage = "LQ3003"
@@ -54,11 +57,12 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConverti
 
     public var phase: DiagnosticPhase {
         switch self {
-        case .unexpectedToken, .unterminatedString, .badCharacter, .badLiteral, .unknownOperator, .unsupportedOperator:
+        case .unexpectedToken, .unterminatedString, .badCharacter, .badLiteral, .unknownOperator, .unsupportedOperator,
+             .literalOutOfRange, .nestingTooDeep:
             return .syntax
         case .unknownTable, .unknownColumn, .unknownFunction, .argumentCount, .argumentType, .operandTypes, .notBoolean,
              .aggregateOutside, .notAggregate, .duplicateColumn, .constantRequired, .missingParameter, .notSerialized,
-             .invalidRegex, .makeSeriesStep:
+             .invalidRegex, .makeSeriesStep, .recursiveDefinition:
             return .semantic
         case .budgetExceeded, .runtime:
             return .runtime
@@ -89,6 +93,15 @@ enum Msg {
     static func unterminatedString() -> (DiagnosticCode, String) { (.unterminatedString, "unterminated string literal") }
     static func badCharacter(_ c: String) -> (DiagnosticCode, String) { (.badCharacter, "unexpected character '\(c)'") }
     static func badLiteral(_ what: String, _ text: String) -> (DiagnosticCode, String) { (.badLiteral, "invalid \(what) literal '\(text)'") }
+    static func literalOutOfRange(_ what: String, _ text: String) -> (DiagnosticCode, String) {
+        (.literalOutOfRange, "\(what) literal '\(text)' is out of range")
+    }
+    static func nestingTooDeep(_ limit: Int) -> (DiagnosticCode, String) {
+        (.nestingTooDeep, "query nests too deeply: more than \(limit) levels")
+    }
+    static func recursiveDefinition(_ name: String) -> (DiagnosticCode, String) {
+        (.recursiveDefinition, "'\(name)' refers to itself: recursive let definitions are not supported")
+    }
     static func unknownOperator(_ name: String) -> (DiagnosticCode, String) { (.unknownOperator, "unknown tabular operator '\(name)'") }
     static func unsupportedOperator(_ name: String) -> (DiagnosticCode, String) { (.unsupportedOperator, "the '\(name)' operator is not supported by logq yet") }
     static func unknownTable(_ name: String) -> (DiagnosticCode, String) { (.unknownTable, "unknown table or tabular expression '\(name)'") }

@@ -123,11 +123,12 @@ struct Lexer {
             if ["datetime", "date", "timespan", "time", "guid"].contains(word.lowercased()) {
                 var p = pos
                 while p < src.count && (src[p] == 0x20 || src[p] == 0x09) { p += 1 }
-                if at(p) == 0x28, let close = src[(p + 1)...].firstIndex(of: 0x29) {
-                    let inner = text(p + 1, close)
-                    if !inner.contains("(") && !inner.contains("\"") && !inner.contains("'") {
-                        pendingRaw = (p, close)
-                    }
+                if at(p) == 0x28 {
+                    // Stop at the first parenthesis or quote: raw text holds none, and stopping
+                    // there keeps runs of `datetime(datetime(…` linear (the next scan starts past it).
+                    var close = p + 1
+                    while close < src.count, src[close] != 0x29, src[close] != 0x28, src[close] != 0x22, src[close] != 0x27 { close += 1 }
+                    if close < src.count && src[close] == 0x29 { pendingRaw = (p, close) }
                 }
             }
             return (.identifier, word)
@@ -220,15 +221,21 @@ struct Lexer {
             guard let per = Lexer.units[unit], let v = Double(numText) else {
                 error(Msg.badLiteral("timespan", text(start, pos)), start); return nil
             }
-            return (.timespan(Int64((v * Double(per)).rounded())), text(start, pos))
+            // Whole counts multiply exactly; a timespan past ±10,675,199 days has no tick count.
+            let ticks = isReal ? Checked.ticks(v, unit: per) : Int64(numText).flatMap { Checked.ticks($0, unit: per) }
+            guard let t = ticks else { error(Msg.literalOutOfRange("timespan", text(start, pos)), start); return nil }
+            return (.timespan(t), text(start, pos))
         }
         if isReal {
             guard let v = Double(numText) else { error(Msg.badLiteral("number", numText), start); return nil }
+            // Swift reads 1e400 as infinity; Kusto has no such literal.
+            guard v.isFinite else { error(Msg.literalOutOfRange("real", numText), start); return nil }
             return (.real(v), numText)
         }
         if let v = Int64(numText) { return (.integer(v), numText) }
-        if let v = Double(numText) { return (.real(v), numText) }
-        error(Msg.badLiteral("number", numText), start)
+        // 2^63 only as the operand of a unary minus (long.min); read as a real, as before.
+        if numText == "9223372036854775808" { return (.real(9_223_372_036_854_775_808.0), numText) }
+        error(Msg.literalOutOfRange("long", numText), start)
         return nil
     }
 

@@ -9,6 +9,10 @@ struct Parser {
     let source: SourceText
     /// Set while parsing make-series's axis: there `in range(…)` follows the axis, it is no `in` list.
     var axisBeforeInRange = false
+    /// Current recursion depth of the parse (see `DepthLimits`).
+    var depth = 0
+    /// Each `toscalar(…)` parsed so far, by its first token: the tree and the token after it.
+    var toscalarParsed: [Int: (Expr, Int)] = [:]
 
     struct Stop: Error {}
 
@@ -17,9 +21,28 @@ struct Parser {
         var lx = Lexer(source)
         tokens = lx.tokenize()
         diagnostics = lx.diagnostics
+        matching = Parser.matchParentheses(tokens)
+    }
+
+    /// For each `(` token the index of its `)`, or -1: found once, so a typed literal such as
+    /// `long(` does not scan to its end again at every level of `long(long(long(…`.
+    let matching: [Int]
+
+    static func matchParentheses(_ tokens: [Token]) -> [Int] {
+        var m = [Int](repeating: -1, count: tokens.count)
+        var open: [Int] = []
+        for (k, t) in tokens.enumerated() {
+            if t.kind == .punct("(") { open.append(k) }
+            else if t.kind == .punct(")"), let o = open.popLast() { m[o] = k }
+        }
+        return m
     }
 
     static func parse(_ source: SourceText) -> (Script, [Diagnostic]) {
+        DeepStack.run { parseHere(source) }
+    }
+
+    static func parseHere(_ source: SourceText) -> (Script, [Diagnostic]) {
         var p = Parser(source)
         if !p.diagnostics.isEmpty { return (Script(statements: []), p.diagnostics) }
         let s = p.script()
@@ -35,6 +58,22 @@ struct Parser {
     func isWord(_ w: String, _ t: Token? = nil) -> Bool { let t = t ?? tok; return t.kind == .identifier && t.text == w }
     func isWordCI(_ w: String) -> Bool { tok.kind == .identifier && tok.text.lowercased() == w }
     var atEnd: Bool { tok.kind == .end }
+
+    /// One more level of recursion; past the limit a located error, reported once per statement.
+    mutating func enter() throws {
+        depth += 1
+        if depth > DepthLimits.maxDepth { throw tooDeep(tok.range) }
+    }
+
+    /// A node built iteratively (a chain of `+`, `.`, pipes) that is deeper than the limit.
+    mutating func checkHeight(_ height: Int, _ at: SourceRange) throws {
+        if height > DepthLimits.maxDepth { throw tooDeep(at) }
+    }
+
+    mutating func tooDeep(_ at: SourceRange) -> Stop {
+        diagnostics.append(Diagnostic(Msg.nestingTooDeep(DepthLimits.maxDepth), at))
+        return Stop()
+    }
 
     mutating func fail(_ expected: String) -> Stop {
         diagnostics.append(Diagnostic(Msg.unexpectedToken(describe(tok), expected: expected), tok.range))
@@ -76,6 +115,9 @@ struct Parser {
                 if !atEnd && !isPunct(";") { throw fail("';' or '|'") }
             } catch {
                 if diagnostics.count == before { _ = fail("a statement") }
+                // Past the nesting limit the rest of the text is the too-deep part's tail
+                // (`) ) )`, `}; }; }`): every statement there would only be an echo.
+                if diagnostics.last?.code == .nestingTooDeep { break }
                 while !atEnd && !isPunct(";") { _ = advance() }
             }
         }
@@ -83,6 +125,9 @@ struct Parser {
     }
 
     mutating func statement() throws -> Statement {
+        // A function body holds statements, so `let f = () { let g = () { …` nests too.
+        try enter()
+        defer { depth -= 1 }
         if isWord("let") {
             let start = advance().range.start
             let name = try identifier("a name after 'let'")
@@ -238,15 +283,23 @@ struct Parser {
     // MARK: pipelines
 
     mutating func pipeline() throws -> Pipeline {
+        try enter()
+        defer { depth -= 1 }
         let start = tok.range.start
         let (src, srcRange) = try pipelineSource()
         var ops: [TabularOperator] = []
         var failed = false
+        var deepest = src.height
         while isPunct("|") {
             _ = advance()
             let before = diagnostics.count
             do {
-                ops.append(try tabularOperator())
+                let op = try tabularOperator()
+                deepest = max(deepest, op.kind.height)
+                // Past the limit the rest of the pipeline is not parsed: every later operator
+                // would only repeat the same error.
+                if ops.count + 1 + deepest > DepthLimits.maxDepth { throw tooDeep(op.range) }
+                ops.append(op)
                 // An operator must end at '|', ';', ')' or the end; anything else is its mistake.
                 if !(isPunct("|") || isPunct(";") || isPunct(")") || isPunct(",") || isPunct("}") || atEnd) { throw fail("'|' or the end of the query") }
             } catch {
@@ -254,6 +307,7 @@ struct Parser {
                 // mistake is independent of this one, so it is reported too (one error each).
                 if diagnostics.count == before { _ = fail("a tabular operator") }
                 failed = true
+                if diagnostics.last?.code == .nestingTooDeep { break }
                 var depth = 0
                 while !atEnd {
                     if depth == 0 && (isPunct("|") || isPunct(";")) { break }
@@ -586,18 +640,32 @@ struct Parser {
 
     // MARK: expressions
 
-    mutating func expression() throws -> Expr { try orExpr() }
+    mutating func expression() throws -> Expr {
+        try enter()
+        defer { depth -= 1 }
+        // Calls, `in` lists and comparisons over checked operands add a level each; checking every
+        // expression keeps the whole tree within the limit, not only its chains.
+        let e = try orExpr()
+        try checkHeight(e.height, e.range)
+        return e
+    }
 
     mutating func orExpr() throws -> Expr {
-        var l = try andExpr()
-        while isWord("or") { _ = advance(); let r = try andExpr(); l = Expr(kind: .binary(op: "or", l, r), range: l.range + r.range) }
-        return l
+        var terms = [try andExpr()]
+        while isWord("or") { _ = advance(); terms.append(try andExpr()) }
+        return try Parser.balanced("or", terms, &self)
     }
 
     mutating func andExpr() throws -> Expr {
-        var l = try comparison()
-        while isWord("and") { _ = advance(); let r = try comparison(); l = Expr(kind: .binary(op: "and", l, r), range: l.range + r.range) }
-        return l
+        var terms = [try comparison()]
+        while isWord("and") { _ = advance(); terms.append(try comparison()) }
+        return try Parser.balanced("and", terms, &self)
+    }
+
+    static func balanced(_ op: String, _ terms: [Expr], _ p: inout Parser) throws -> Expr {
+        let e = Expr.balanced(op, terms)
+        try p.checkHeight(e.height, e.range)
+        return e
     }
 
     static let comparisonOps: Set<String> = ["==", "!=", "<>", "<", "<=", ">", ">=", "=~", "!~"]
@@ -660,9 +728,12 @@ struct Parser {
     mutating func additive() throws -> Expr {
         var l = try multiplicative()
         while isPunct("+") || isPunct("-") {
-            let op = advance().text
+            let opTok = advance()
             let r = try multiplicative()
-            l = Expr(kind: .binary(op: op, l, r), range: l.range + r.range)
+            // Not folded like `and`: `+` on reals does not associate, and the left-deep tree is
+            // the order Kusto computes in; a chain past the limit is an error instead.
+            l = Expr(kind: .binary(op: opTok.text, l, r), range: l.range + r.range)
+            try checkHeight(l.height, opTok.range)
         }
         return l
     }
@@ -670,15 +741,18 @@ struct Parser {
     mutating func multiplicative() throws -> Expr {
         var l = try unary()
         while isPunct("*") || isPunct("/") || isPunct("%") {
-            let op = advance().text
+            let opTok = advance()
             let r = try unary()
-            l = Expr(kind: .binary(op: op, l, r), range: l.range + r.range)
+            l = Expr(kind: .binary(op: opTok.text, l, r), range: l.range + r.range)
+            try checkHeight(l.height, opTok.range)
         }
         return l
     }
 
     mutating func unary() throws -> Expr {
         if isPunct("-") || isPunct("+") {
+            try enter()
+            defer { depth -= 1 }
             let t = advance()
             let e = try unary()
             if t.text == "-" {
@@ -704,12 +778,14 @@ struct Parser {
                 else if case .integer = tok.kind { n = advance() }
                 else { throw fail("a property name after '.'") }
                 e = Expr(kind: .member(e, n.text), range: e.range + n.range)
+                try checkHeight(e.height, n.range)
             } else if isPunct("[") {
                 _ = advance()
                 let idx = try expression()
                 let end = tok.range.end
                 try expectPunct("]")
                 e = Expr(kind: .index(e, idx), range: SourceRange(e.range.start, end))
+                try checkHeight(e.height, idx.range)
             } else {
                 return e
             }
@@ -754,6 +830,10 @@ struct Parser {
             if isPunct("(", peek()) {
                 if Parser.typedLiteralTypes.contains(name.lowercased()), let lit = try typedLiteral() { return lit }
                 if name.lowercased() == "toscalar" {
+                    // Trying the pipeline first and then the expression parses the argument
+                    // twice: without the memo, nested `toscalar(toscalar(… + 1) + 1)` took 2^n.
+                    let at = i
+                    if let (e, next) = toscalarParsed[at] { i = next; return e }
                     // toscalar(T | …): a tabular expression; toscalar(1.5) is a scalar one.
                     _ = advance(); _ = advance()
                     let save = i, saveDiag = diagnostics
@@ -766,7 +846,9 @@ struct Parser {
                     }
                     let end = tok.range.end
                     try expectPunct(")")
-                    return Expr(kind: .call(name: "toscalar", args: [arg]), range: SourceRange(t.range.start, end))
+                    let e = Expr(kind: .call(name: "toscalar", args: [arg]), range: SourceRange(t.range.start, end))
+                    toscalarParsed[at] = (e, i)
+                    return e
                 }
                 _ = advance(); _ = advance()
                 var args: [Expr] = []
@@ -797,21 +879,18 @@ struct Parser {
         let nameTok = tok
         let type = KustoType(name: nameTok.text)!
         let open = peek()
-        // Find the matching parenthesis in the raw source.
-        var depth = 0
-        var j = i + 1
-        while j < tokens.count {
-            if isPunct("(", tokens[j]) { depth += 1 }
-            if isPunct(")", tokens[j]) { depth -= 1; if depth == 0 { break } }
-            if tokens[j].kind == .end { break }
-            j += 1
-        }
-        guard j < tokens.count, isPunct(")", tokens[j]) else { return nil }
+        guard i + 1 < tokens.count, case let j = matching[i + 1], j > 0 else { return nil }
+        // Only a dynamic literal is long; any other literal is a few tokens (`-`, `inf`, a raw
+        // string), and copying a longer span's text at every level of `long(long(…` is quadratic.
+        if type != .dynamic && j - (i + 1) > 8 { return nil }
         let rawStart = open.range.end, rawEnd = tokens[j].range.start
         let raw = String(decoding: source.bytes[rawStart..<rawEnd], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let range = SourceRange(nameTok.range.start, tokens[j].range.end)
         func bad() -> Stop {
             diagnostics.append(Diagnostic(Msg.badLiteral(type.name, raw), range)); return Stop()
+        }
+        func outOfRange() -> Stop {
+            diagnostics.append(Diagnostic(Msg.literalOutOfRange(type.name, raw), range)); return Stop()
         }
         if raw == "null" { i = j + 1; return Expr(kind: .literal(.typedNull(type)), range: range) }
         var unquoted = raw
@@ -822,14 +901,22 @@ struct Parser {
         switch type {
         case .datetime:
             guard let v = Ticks.parseDatetime(unquoted) else { throw bad() }
-            lit = .datetime(v)
+            // A zone offset can carry 9999-12-31 past Kusto's last tick (or 0001-01-01 before the first).
+            guard let d = Checked.datetime(v) else { throw outOfRange() }
+            lit = .datetime(d)
         case .timespan:
-            if let v = Ticks.parseTimespan(unquoted) { lit = .timespan(v) }
-            else {
+            switch Parser.timespanText(unquoted) {
+            case .ticks(let v): lit = .timespan(v)
+            case .outOfRange: throw outOfRange()
+            case .invalid:
                 var lx = Lexer(SourceText(unquoted))
                 let toks = lx.tokenize()
+                if lx.diagnostics.contains(where: { $0.code == .literalOutOfRange }) { throw outOfRange() }
                 if toks.count == 2, case .timespan(let v) = toks[0].kind { lit = .timespan(v) }
-                else if toks.count == 2, case .integer(let v) = toks[0].kind { lit = .timespan(v * Ticks.perDay) }
+                else if toks.count == 2, case .integer(let v) = toks[0].kind {
+                    guard let t = Checked.ticks(v, unit: Ticks.perDay) else { throw outOfRange() }
+                    lit = .timespan(t)
+                }
                 else { throw bad() }
             }
         case .dynamic:
@@ -843,9 +930,14 @@ struct Parser {
             switch unquoted.lowercased() { case "true", "1": lit = .bool(true); case "false", "0": lit = .bool(false); default: throw bad() }
         case .int, .long:
             guard let v = Int64(unquoted) else { return nil }
+            if type == .int && Int32(exactly: v) == nil { throw outOfRange() }
             lit = type == .int ? .int(v) : .long(v)
         case .real, .decimal:
-            if let v = Double(unquoted) { lit = .real(v) }
+            if let v = Double(unquoted) {
+                // Swift reads real(1e400) as infinity; only the spelled-out forms below mean it.
+                guard !v.isInfinite || unquoted.lowercased().contains("inf") else { throw outOfRange() }
+                lit = .real(v)
+            }
             else if ["nan"].contains(unquoted.lowercased()) { lit = .real(.nan) }
             else if ["+inf", "inf"].contains(unquoted.lowercased()) { lit = .real(.infinity) }
             else if unquoted.lowercased() == "-inf" { lit = .real(-.infinity) }

@@ -33,6 +33,52 @@ enum Literal: Sendable {
 struct Expr: Sendable {
     var kind: ExprKind
     var range: SourceRange
+    /// Levels of the tree below and including this node (a name is 1). Kept as the tree is built,
+    /// from the children's stored heights, so the parser bounds depth without walking (and every
+    /// later pass, which recurses, stays within `DepthLimits.maxDepth`).
+    let height: Int
+
+    init(kind: ExprKind, range: SourceRange) {
+        self.kind = kind; self.range = range
+        height = 1 + kind.childHeight
+    }
+}
+
+extension Expr {
+    /// `and` and `or` are associative (also with nulls), so a chain of them is folded into a
+    /// balanced tree: 20,000 terms are 15 levels deep for the binder, the planner and the kernels
+    /// instead of 20,000. Built iteratively, pairing neighbours, so term order is kept.
+    static func balanced(_ op: String, _ terms: [Expr]) -> Expr {
+        var level = terms
+        while level.count > 1 {
+            var next: [Expr] = []
+            next.reserveCapacity((level.count + 1) / 2)
+            var k = 0
+            while k + 1 < level.count {
+                let (a, b) = (level[k], level[k + 1])
+                next.append(Expr(kind: .binary(op: op, a, b), range: a.range + b.range))
+                k += 2
+            }
+            if k < level.count { next.append(level[k]) }
+            level = next
+        }
+        return level[0]
+    }
+}
+
+extension ExprKind {
+    var childHeight: Int {
+        switch self {
+        case .name, .literal, .star: return 0
+        case .call(_, let args): return args.reduce(0) { max($0, $1.height) }
+        case .binary(_, let a, let b): return max(a.height, b.height)
+        case .unary(_, let e), .member(let e, _): return e.height
+        case .index(let a, let b): return max(a.height, b.height)
+        case .inList(_, let x, let items): return items.reduce(x.height) { max($0, $1.height) }
+        case .between(_, let a, let b, let c): return max(a.height, b.height, c.height)
+        case .subquery(let p): return p.height
+        }
+    }
 }
 
 struct NamedExpr: Sendable {
@@ -102,6 +148,52 @@ struct Pipeline: Sendable {
     var sourceRange: SourceRange
     var operators: [TabularOperator]
     var range: SourceRange
+    /// Each operator wraps the plan of the ones before it, so a pipeline is as deep as its
+    /// operators plus its deepest part (see `Expr.height`).
+    var height: Int { operators.count + operators.reduce(source.height) { max($0, $1.kind.height) } }
+}
+
+extension Sequence where Element == Expr {
+    var height: Int { reduce(0) { Swift.max($0, $1.height) } }
+}
+
+extension NamedExpr { var height: Int { expr.height } }
+
+extension SourceKind {
+    var height: Int {
+        switch self {
+        case .table: return 1
+        case .datatable(_, let values): return 1 + values.height
+        case .print(let items): return 1 + items.map(\.expr).height
+        case .range(_, let a, let b, let c): return 1 + [a, b, c].height
+        case .union(_, let ps): return 1 + ps.reduce(0) { max($0, $1.height) }
+        case .subquery(let p): return 1 + p.height
+        case .call(_, let args): return 1 + args.height
+        }
+    }
+}
+
+extension OperatorKind {
+    /// The deepest expression or subquery inside one operator.
+    var height: Int {
+        switch self {
+        case .whereOp(let e), .take(let e), .sample(let e), .search(let e): return e.height
+        case .extend(let xs), .project(let xs), .distinct(let xs), .serialize(let xs): return xs.map(\.expr).height
+        case .projectAway(let es), .projectKeep(let es), .projectReorder(let es): return es.height
+        case .projectRename, .count, .getschema, .asOp: return 0
+        case .summarize(let aggs, let by): return (aggs + by).map(\.expr).height
+        case .sort(let keys): return keys.map(\.expr).height
+        case .top(let n, let keys): return max(n.height, keys.map(\.expr).height)
+        case .union(_, let ps): return ps.reduce(0) { max($0, $1.height) }
+        case .join(_, let right, let on), .lookup(_, let right, let on):
+            return on.reduce(right.height) { max($0, $1.0.height, $1.1.height) }
+        case .mvExpand(let xs, _, _, _, let limit): return max(xs.map(\.expr).height, limit?.height ?? 0)
+        case .parse(let source, _, _): return source.height
+        case .makeSeries(let aggs, let defaults, let on, let from, let to, let step, let by):
+            return max((aggs + by).map(\.expr).height, defaults.compactMap { $0 }.height, [on, step].height, [from, to].compactMap { $0 }.height)
+        case .render(_, let props): return props.map(\.1).height
+        }
+    }
 }
 
 struct QueryParameter: Sendable {
