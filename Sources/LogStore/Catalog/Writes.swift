@@ -62,6 +62,7 @@ extension Catalog {
                         s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null,
                         s.bloom.map { .blob($0) } ?? .null, s.terms.map { .blob($0) } ?? .null).run()
         }
+        try sealSegment(segID)
     }
 
     /// Takes segments out of the catalog; their files are listed as retired until `forgetRetired`.
