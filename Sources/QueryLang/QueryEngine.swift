@@ -44,6 +44,8 @@ public final class CompiledQuery {
         let lease = store.beginRead()
         defer { withExtendedLifetime(lease) {} }
         let ex = QueryExecutor(store: store, options: options)
+        // One catalog state for every scan of this run, subqueries included (taken under the lease).
+        _ = try ex.catalogSnapshot()
         let plan = try executablePlan(ex)
         var b = try ex.run(plan)
         var warnings: [String] = []
