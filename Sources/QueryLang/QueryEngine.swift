@@ -49,6 +49,9 @@ public final class CompiledQuery {
         let plan = try executablePlan(ex)
         var b = try ex.run(plan)
         var warnings: [String] = []
+        for seg in ex.snapshot?.damagedSegments ?? [] {
+            warnings.append("segment \(seg.id) of table \(seg.table) (\(seg.file)): \(seg.damage!); it was read whole, without pruning (run 'logq verify')")
+        }
         if options.truncate && b.count > options.maxResultRows {
             warnings.append("the result has \(b.count) rows; only the first \(options.maxResultRows) are returned (Kusto's default limit; use --no-truncation to lift it)")
             let sel = (0..<options.maxResultRows).map { Int32($0) }

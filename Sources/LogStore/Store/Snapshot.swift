@@ -34,6 +34,12 @@ public final class StoreSnapshot: @unchecked Sendable {
         return segs
     }
 
+    /// The segments listed so far whose catalog entry failed its checksums (they were read whole).
+    public var damagedSegments: [SegmentInfo] {
+        lock.lock(); defer { lock.unlock() }
+        return cache.keys.sorted().flatMap { cache[$0]!.filter { $0.damage != nil } }
+    }
+
     /// `Store.plan` in this snapshot.
     public func plan(_ table: String, _ request: ScanRequest) throws -> (kept: [SegmentInfo], pruned: Int) {
         guard let schema = try store.schema(of: table) else { throw StoreError.tableNotFound(table) }

@@ -65,6 +65,9 @@ extension Store {
     /// Reads one catalog snapshot, so a concurrent ingest is not mistaken for damage.
     public func verify() throws -> VerifyReport {
         var report = VerifyReport()
+        // Under a lease, so that compaction cannot delete a file the snapshot still lists.
+        let lease = beginRead()
+        defer { withExtendedLifetime(lease) {} }
         // Files first, then the catalog: a file published in between is listed by both.
         let files = Set(listSegmentFiles())
         let snap = try snapshot()
