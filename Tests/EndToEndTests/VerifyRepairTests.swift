@@ -38,7 +38,8 @@ final class VerifyRepairTests: XCTestCase {
             try (lines.joined(separator: "\n") + "\n").write(toFile: tmp + "/A\(day).jsonl", atomically: true, encoding: .utf8)
         }
         try "{\"timestamp\":\"2025-01-01T00:00:00Z\",\"w\":1}\n".write(toFile: tmp + "/B.jsonl", atomically: true, encoding: .utf8)
-        XCTAssertEqual(try logq("ingest", "--store", store, "--table", "A", tmp + "/A1.jsonl", tmp + "/A2.jsonl", tmp + "/A3.jsonl").code, 0)
+        // One run per file: their segments' names then sort in day order (one run may write files in parallel).
+        for day in 1...3 { XCTAssertEqual(try logq("ingest", "--store", store, "--table", "A", tmp + "/A\(day).jsonl").code, 0) }
         XCTAssertEqual(try logq("ingest", "--store", store, "--table", "B", tmp + "/B.jsonl").code, 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: store + "/segments/A").sorted()
         XCTAssertEqual(files.count, 3)
@@ -134,6 +135,9 @@ final class VerifyRepairTests: XCTestCase {
         XCTAssertEqual(q.code, 0, q.err)
         XCTAssertEqual(q.out, "Count\n10\n")
         XCTAssertEqual(try logq("tables", "--store", store).code, 0)
+        XCTAssertEqual(try logq("schema", "--store", store, "A").code, 0)
+        let rj = try logq("rejects", "--store", store)
+        XCTAssertEqual(rj.code, 0, rj.err)
         XCTAssertEqual(try logq("verify", "--store", store).code, 0)
         if access(store, W_OK) != 0 {
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store).sorted(), before)
