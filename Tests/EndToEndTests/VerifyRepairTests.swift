@@ -55,7 +55,8 @@ final class VerifyRepairTests: XCTestCase {
         let r = try logq("repair", "--store", store)
         XCTAssertEqual(r.code, 0, r.err)
         XCTAssertEqual(r.err, "logq repair: nothing to repair (4 segments verified)\n")
-        XCTAssertTrue(try logq("--help").out.contains("  verify "))
+        let help = try logq("--help").out
+        XCTAssertTrue(help.contains("  verify ") && help.contains("  repair "), help)
     }
 
     /// One damaged and one missing segment made the whole table unqueryable; verify names both,

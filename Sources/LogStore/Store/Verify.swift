@@ -177,7 +177,7 @@ extension Store {
         guard FileManager.default.fileExists(atPath: from) else { return nil }
         let rest = relative.hasPrefix("segments/") ? String(relative.dropFirst("segments/".count)) : relative
         var to = Store.quarantineName + "/" + rest
-        if FileManager.default.fileExists(atPath: path + "/" + to) { to += ".\(UInt64(Date().timeIntervalSince1970))" }
+        if FileManager.default.fileExists(atPath: path + "/" + to) { to += ".\(Checked.int64(truncating: Date().timeIntervalSince1970) ?? 0)" }
         let dir = ((path + "/" + to) as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         guard rename(from, path + "/" + to) == 0 else { throw StoreError.io(path: from, reason: "cannot move to \(to): \(String(cString: strerror(errno)))") }
