@@ -44,10 +44,15 @@ public final class CompiledQuery {
         let lease = store.beginRead()
         defer { withExtendedLifetime(lease) {} }
         let ex = QueryExecutor(store: store, options: options)
+        // One catalog state for every scan of this run, subqueries included (taken under the lease).
+        _ = try ex.catalogSnapshot()
         let plan = try executablePlan(ex)
         // Operators recurse into their inputs: on a stack sized for the deepest plan (DeepStack).
         var b = try DeepStack.run { try ex.run(plan) }
         var warnings: [String] = []
+        for seg in ex.snapshot?.damagedSegments ?? [] {
+            warnings.append("segment \(seg.id) of table \(seg.table) (\(seg.file)): \(seg.damage!); it was read whole, without pruning (run 'logq verify')")
+        }
         if options.truncate && b.count > options.maxResultRows {
             warnings.append("the result has \(b.count) rows; only the first \(options.maxResultRows) are returned (Kusto's default limit; use --no-truncation to lift it)")
             let sel = (0..<options.maxResultRows).map { Int32($0) }

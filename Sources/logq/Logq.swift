@@ -49,10 +49,11 @@ struct Logq: ParsableCommand {
           logq run --store /tmp/store queries/01-request-histogram.kql
           logq report --store /tmp/store --incident -o incident.html
           logq compact --store /tmp/store; logq drop --store /tmp/store --before 30d
+          logq verify --store /tmp/store; logq repair --store /tmp/store
         """,
         version: version,
         subcommands: [Init.self, Generate.self, Ingest.self, Query.self, Run.self, Tables.self, Schema.self, Explain.self, Rejects.self,
-                      Compact.self, Drop.self, Report.self, Functions.self]
+                      Compact.self, Drop.self, Verify.self, Repair.self, Report.self, Functions.self]
     )
 
     /// Usage errors exit with 2 (ArgumentParser's default is 64), as the README documents.

@@ -62,6 +62,7 @@ extension Catalog {
                         s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null,
                         s.bloom.map { .blob($0) } ?? .null, s.terms.map { .blob($0) } ?? .null).run()
         }
+        try sealSegment(segID)
     }
 
     /// Takes segments out of the catalog; their files are listed as retired until `forgetRetired`.
@@ -76,5 +77,64 @@ extension Catalog {
     /// A retired file was deleted.
     func forgetRetired(_ file: String) throws {
         try db.prepare("DELETE FROM retired_files WHERE file = ?").bind(.text(file)).run()
+    }
+}
+
+/// `logq verify` and `logq repair`.
+extension Catalog {
+    /// The Bloom and term filters of a segment that fail their checksums, as problem texts.
+    func damagedFilters(segment: Int64) throws -> [String] {
+        guard hasChecksums else { return [] }
+        let s = try db.prepare("SELECT column_name, bloom, bloom_crc, terms, terms_crc FROM column_stats WHERE segment_id = ? ORDER BY column_name")
+            .bind(.int(segment))
+        var out: [String] = []
+        while try s.step() {
+            let c = s.text(0)
+            if s.isNull(2) || s.int(2) != EntryChecksum.filter(segment: segment, column: c, kind: 0, bytes: s.blob(1)) {
+                out.append("Bloom filter of column '\(c)' fails its checksum")
+            }
+            if s.isNull(4) || s.int(4) != EntryChecksum.filter(segment: segment, column: c, kind: 1, bytes: s.blob(3)) {
+                out.append("term filter of column '\(c)' fails its checksum")
+            }
+        }
+        return out
+    }
+
+    /// Takes a segment out of its table and records it in `quarantine` (inside the caller's transaction).
+    func quarantineSegment(_ id: Int64, movedTo: String?, reason: String, at now: String) throws {
+        try db.prepare("""
+            INSERT INTO quarantine(segment_id, table_name, file, moved_to, row_count, reason, at)
+            SELECT id, table_name, file, ?, row_count, ?, ? FROM segments WHERE id = ?
+            """).bind(movedTo.map { .text($0) } ?? .null, .text(reason), .text(now), .int(id)).run()
+        try db.prepare("DELETE FROM column_stats WHERE segment_id = ?").bind(.int(id)).run()
+        try db.prepare("DELETE FROM segments WHERE id = ?").bind(.int(id)).run()
+    }
+
+    /// Replaces what a segment's entry says about its file, and seals it again.
+    func rewriteEntry(_ id: Int64, rows: Int, minTime: Int64?, maxTime: Int64?, bytes: Int, checksum: UInt32, stats: [(String, ColumnStats)]) throws {
+        try db.prepare("UPDATE segments SET row_count = ?, min_time = ?, max_time = ?, byte_size = ?, checksum = ? WHERE id = ?")
+            .bind(.int(Int64(rows)), minTime.map { .int($0) } ?? .null, maxTime.map { .int($0) } ?? .null, .int(Int64(bytes)),
+                  .int(Int64(checksum)), .int(id)).run()
+        try db.prepare("DELETE FROM column_stats WHERE segment_id = ?").bind(.int(id)).run()
+        let st = try db.prepare("""
+            INSERT INTO column_stats(segment_id, column_name, null_count, min_int, max_int, min_real, max_real, min_text, max_text, bloom, terms)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        for (c, s) in stats {
+            try st.bind(.int(id), .text(c), .int(Int64(s.nullCount)),
+                        s.minInt.map { .int($0) } ?? .null, s.maxInt.map { .int($0) } ?? .null,
+                        s.minReal.map { .real($0) } ?? .null, s.maxReal.map { .real($0) } ?? .null,
+                        s.minString.map { .text($0) } ?? .null, s.maxString.map { .text($0) } ?? .null,
+                        s.bloom.map { .blob($0) } ?? .null, s.terms.map { .blob($0) } ?? .null).run()
+        }
+        try sealSegment(id)
+    }
+
+    /// Segments `logq repair` took out of their tables.
+    func quarantined() throws -> [(table: String, file: String, rows: Int, reason: String)] {
+        guard hasChecksums else { return [] }
+        return try db.prepare("SELECT table_name, file, row_count, reason FROM quarantine ORDER BY id").rows {
+            ($0.text(0), $0.text(1), Checked.int($0.int(2)) ?? 0, $0.text(3))
+        }
     }
 }

@@ -309,14 +309,17 @@ enum SegmentFormat {
 
 /// Reads columns of one segment file, verifying every checksum it touches.
 ///
-/// The file is memory-mapped: column chunks are read where the page cache holds them (no copy),
-/// and a column stored as one uncompressed block is decoded in place.
+/// Column chunks are read with `pread` into buffers this reader owns, never memory-mapped: a
+/// mapped file that shrinks under a reader (truncated by a user, a failing disk, a damaged
+/// filesystem) ends the process with SIGBUS at the first touched page past the new end, which no
+/// check can prevent, while `pread` returns short and becomes a `corruptSegment` error naming the
+/// file and offset. Published segments never change, so this only matters for damage, but damage
+/// must be an error, not a crash. The copy out of the page cache costs little next to decoding.
 final class SegmentReader {
     let path: String
     let fd: Int32
     let footer: SegmentFooter
     let fileSize: Int
-    private let mapping: UnsafeRawBufferPointer?
 
     init(path: String) throws {
         self.path = path
@@ -330,17 +333,9 @@ final class SegmentReader {
         } catch {
             close(fd); throw error
         }
-        // Segment files never change once published (compaction writes new ones, and retired files
-        // outlive every read lease), so the mapping cannot see a file shrink under it.
-        if fileSize > 0, let p = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED {
-            mapping = UnsafeRawBufferPointer(start: p, count: fileSize)
-        } else {
-            mapping = nil
-        }
     }
 
     deinit {
-        if let m = mapping { munmap(UnsafeMutableRawPointer(mutating: m.baseAddress), m.count) }
         close(fd)
         chunkBuffer.deallocate(); payloadBuffer.deallocate()
     }
@@ -348,13 +343,10 @@ final class SegmentReader {
     private var chunkBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var payloadBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
-    /// The column chunk's bytes: in the mapping, or in a buffer reused until the next call.
+    /// The column chunk's bytes, in a buffer reused until the next call.
     func readChunk(offset: Int, count: Int) throws -> UnsafeRawBufferPointer {
-        if let m = mapping {
-            guard offset >= 0, offset + count <= m.count else {
-                throw StoreError.corruptSegment(path: path, offset: offset, reason: "file is shorter than its footer says")
-            }
-            return UnsafeRawBufferPointer(rebasing: m[offset..<(offset + count)])
+        guard offset >= 0, count >= 0, offset <= fileSize - count else {
+            throw StoreError.corruptSegment(path: path, offset: offset, reason: "file is shorter than its footer says")
         }
         if chunkBuffer.count < count {
             chunkBuffer.deallocate()

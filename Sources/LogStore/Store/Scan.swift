@@ -35,13 +35,22 @@ public struct ScanStats: Sendable {
 }
 
 extension Store {
-    /// The segments of `table` that `request` may match, and how many were pruned.
+    /// The segments of `table` that `request` may match, and how many were pruned, as the catalog
+    /// is now. A query reads every table through one `StoreSnapshot` instead, so that its scans agree.
     public func plan(_ table: String, _ request: ScanRequest) throws -> (kept: [SegmentInfo], pruned: Int) {
         guard let schema = try schema(of: table) else { throw StoreError.tableNotFound(table) }
-        if table == Store.rejectsTable { return ([SegmentInfo(id: 0, table: table, file: "", rows: 0, minTime: nil, maxTime: nil, bytes: 0, checksum: 0, stats: [:])], 0) }
-        let all = try segments(of: table)
+        if table == Store.rejectsTable { return ([Store.rejectsSegment], 0) }
+        return try Store.prune(try segments(of: table), schema: schema, request, catalog: catalog, lock: lock)
+    }
+
+    static let rejectsSegment = SegmentInfo(id: 0, table: Store.rejectsTable, file: "", rows: 0, minTime: nil, maxTime: nil, bytes: 0, checksum: 0, stats: [:])
+
+    /// Drops the segments whose catalog entry rules `request` out. An entry that fails its
+    /// checksums (`SegmentInfo.damage`) is kept: it is read whole rather than trusted.
+    static func prune(_ all: [SegmentInfo], schema: TableSchema, _ request: ScanRequest, catalog: Catalog, lock: NSLock) throws -> (kept: [SegmentInfo], pruned: Int) {
         var kept: [SegmentInfo] = []
         for s in all {
+            if s.damage != nil { kept.append(s); continue }
             if schema.timeColumn != nil {
                 if let from = request.timeFrom, let mx = s.maxTime, mx < from { continue }
                 if let to = request.timeTo, let mn = s.minTime, mn >= to { continue }
@@ -104,7 +113,8 @@ extension Store {
     public func openSegment(_ segment: SegmentInfo, schema: TableSchema) throws -> OpenSegment {
         if segment.table == Store.rejectsTable { return OpenSegment(rejects: try rejectsBatch(columns: schema.columns.map(\.name)), segment: segment, schema: schema) }
         let reader = try SegmentReader(path: segmentsDirectory + "/" + segment.file)
-        guard reader.footer.checksum == segment.checksum else {
+        // A damaged entry's checksum is not evidence either way; the footer checks itself.
+        guard segment.damage != nil || reader.footer.checksum == segment.checksum else {
             throw StoreError.corruptSegment(path: reader.path, offset: 0, reason: "checksum differs from the catalog's")
         }
         return OpenSegment(reader: reader, segment: segment, schema: schema)

@@ -24,6 +24,8 @@ public final class Store: @unchecked Sendable {
     let catalog: Catalog
     let lock = NSLock()
     public let readOnly: Bool
+    /// Opened read-only on a store this process cannot write (see `init`): nobody changes it.
+    let immutable: Bool
     /// Read leases (see `ReadLease`): a count in this process, a shared flock across processes.
     let leaseLock = NSLock()
     var activeReads = 0
@@ -35,7 +37,17 @@ public final class Store: @unchecked Sendable {
     /// Opens the store at `path`; creates it when `create` is true and it does not exist.
     /// `housekeeping` (when not read-only): first delete segment files a crashed writer left
     /// unpublished, and retired files no query holds. Commands that only read skip it.
-    public init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true) throws {
+    /// `readOnly`: the catalog is opened read-only; when the store's folder or catalog is not
+    /// writable (a read-only mount, `chmod a-w`), also immutable, since SQLite could create
+    /// neither its `-shm` file nor take its locks there. A read-only open never migrates: an older
+    /// catalog is read as it is (its entries unverified, see `Catalog.hasChecksums`).
+    public convenience init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true) throws {
+        try self.init(path: path, create: create, readOnly: readOnly, housekeeping: housekeeping, unwritable: nil)
+    }
+
+    /// `unwritable`: tests running as root (for whom `access` says every file is writable) say
+    /// that the store is unwritable to exercise the immutable open.
+    init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true, unwritable: Bool?) throws {
         self.path = path
         self.readOnly = readOnly
         let fm = FileManager.default
@@ -45,12 +57,19 @@ public final class Store: @unchecked Sendable {
             do { try fm.createDirectory(atPath: path + "/segments", withIntermediateDirectories: true) }
             catch { throw StoreError.io(path: path, reason: "cannot create the store: \(error.localizedDescription)") }
         }
-        catalog = try Catalog(path: catalogPath, readOnly: readOnly)
+        immutable = readOnly && (unwritable ?? !Store.isWritable(path))
+        catalog = try Catalog(path: catalogPath, readOnly: readOnly, immutable: immutable)
         readersFD = open(path + "/readers.lock", (readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
         if !readOnly && housekeeping { try? removeOrphans() }
     }
 
     deinit { if readersFD >= 0 { close(readersFD) } }
+
+    /// Whether this process can write the store (its folder and its catalog): what SQLite needs
+    /// for WAL. `access` answers for the real user, so root passes it even on a `chmod a-w` store.
+    public static func isWritable(_ path: String) -> Bool {
+        access(path, W_OK) == 0 && access(path + "/" + catalogName, W_OK) == 0
+    }
 
     // MARK: schema
 

@@ -7,7 +7,7 @@ struct Rejects: ParsableCommand {
     @OptionGroup var store: StoreOption
     @Option(help: "How many.") var limit: Int = 50
     func run() throws {
-        let s = store.open()
+        let s = store.open(forQuery: true)
         let c = try QueryEngine.compile("ingest_rejects | top \(limit) by IngestedAt desc", store: s)
         let r = try c.run()
         for i in 0..<r.rowCount {

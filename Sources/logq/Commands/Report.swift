@@ -31,7 +31,7 @@ struct Report: ParsableCommand {
         tuneAllocatorForQueries()
         guard IncidentReport.canWrite(output) else { throw ValidationError("-o must end in .html or .md") }
         guard maxRows >= 1 else { throw ValidationError("--max-rows must be at least 1") }
-        let s = store.open()
+        let s = store.open(forQuery: true)
         let windowSource: String
         let wFrom: Int64, wTo: Int64
         if incident {

@@ -7,7 +7,7 @@ struct Schema: ParsableCommand {
     @OptionGroup var store: StoreOption
     @Argument var table: String
     func run() throws {
-        let s = store.open(readOnly: false)
+        let s = store.open(forQuery: true)
         guard let sc = try s.schema(of: table) else {
             let near = ((try? s.tableNames()) ?? []).first { $0.lowercased() == table.lowercased() }
             fail(CLIError("table '\(table)' does not exist" + (near.map { " (did you mean '\($0)'?)" } ?? "")), code: ExitCodes.usageError)

@@ -6,7 +6,7 @@ struct Tables: ParsableCommand {
         discussion: "Example: logq tables --store /tmp/store   (in a query: .show tables)")
     @OptionGroup var store: StoreOption
     func run() throws {
-        let s = store.open(readOnly: false)
+        let s = store.open(forQuery: true)
         print("table\trows\tsegments\tbytes\tfrom\tto")
         for t in try s.tableNames() {
             let segs = try s.segments(of: t)

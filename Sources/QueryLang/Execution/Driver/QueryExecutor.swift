@@ -11,6 +11,9 @@ final class QueryExecutor {
     let options: ExecutionOptions
     var stats = QueryStats()
     let statsLock = NSLock()
+    /// The one catalog state all of this run's scans read (see `StoreSnapshot`, `catalogSnapshot`).
+    var snapshot: StoreSnapshot?
+    let snapshotLock = NSLock()
 
     init(store: Store, options: ExecutionOptions) { self.store = store; self.options = options }
 

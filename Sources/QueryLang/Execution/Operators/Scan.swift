@@ -27,8 +27,21 @@ final class SegmentScan {
 }
 
 extension QueryExecutor {
+    /// The run's catalog snapshot: taken when the query starts (`CompiledQuery.run`), or at the
+    /// first scan of an executor that runs subqueries while compiling.
+    func catalogSnapshot() throws -> StoreSnapshot {
+        snapshotLock.lock(); defer { snapshotLock.unlock() }
+        if let s = snapshot { return s }
+        let s = try storage { try store.snapshot() }
+        snapshot = s
+        return s
+    }
+
+    /// The segments of `table` that `request` may match, in the run's snapshot: every scan of one
+    /// query sees the same batches.
     func keptSegments(_ table: String, _ request: ScanRequest) throws -> [SegmentInfo] {
-        let (kept, pruned) = try store.plan(table, request)
+        let snap = try catalogSnapshot()
+        let (kept, pruned) = try snap.plan(table, request)
         stats.scan.segmentsTotal += kept.count + pruned
         stats.scan.segmentsPruned += pruned
         return kept
