@@ -8,6 +8,7 @@ extension QueryExecutor {
         switch node {
         case let n as ScanNode: return ScanOperator(ex: self, node: n)
         case let n as ValuesNode: return ValuesOperator(batch: n.batch)
+        case let n as RangeNode: return RangeOperator(ex: self, node: n)
         case let n as FilterNode:
             if let scan = n.input as? ScanNode { return FilteredScanOperator(ex: self, scan: scan, predicate: n.predicate) }
             return FilterOperator(ex: self, input: makeOperator(n.input), predicate: n.predicate)

@@ -53,7 +53,8 @@ extension QueryExecutor {
         var partials = [(GroupTable, [AggregateState])?](repeating: nil, count: w)
         var failure: Error? = nil
         let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: w) { k in
+        let budget = self.budget
+        DispatchQueue.concurrentPerform(iterations: w) { k in Budget.with(budget) {
             let groups = GroupTable()
             let states = aggs.map { $0.make() }
             if keys.isEmpty { _ = groups.assign([], count: 0) }
@@ -70,7 +71,7 @@ extension QueryExecutor {
             } catch {
                 lock.lock(); if failure == nil { failure = error }; lock.unlock()
             }
-        }
+        } }
         if let f = failure { throw f }
         if w == 1, let only = partials[0] { return only }
         let groups = GroupTable()
