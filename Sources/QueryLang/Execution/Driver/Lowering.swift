@@ -24,7 +24,7 @@ extension QueryExecutor {
         case let n as RenderNode: return makeOperator(n.input)
         case let n as SampleNode: return SampleOperator(node: n, input: makeOperator(n.input))
         case let n as SerializeNode: return SerializeOperator(node: n, input: makeOperator(n.input))
-        case let n as MvExpandNode: return MvExpandOperator(node: n, input: makeOperator(n.input))
+        case let n as MvExpandNode: return MvExpandOperator(ex: self, node: n, input: makeOperator(n.input))
         case let n as ParseNode: return ParseOperator(node: n, input: makeOperator(n.input))
         case let n as JoinNode: return HashJoin(ex: self, node: n, left: makeOperator(n.left), right: makeOperator(n.right))
         case let n as MakeSeriesNode: return MakeSeriesOperator(ex: self, node: n, input: makeOperator(n.input))
