@@ -53,4 +53,25 @@ final class ChartBoundsTests: XCTestCase {
         XCTAssertTrue(ChartSVG.render(bars).hasSuffix("</svg>\n"))
         XCTAssertTrue(ChartText.render(bars, width: 60).contains("a"))
     }
+
+    /// A report's saved queries run under budgets: a runaway one is its section's error (the
+    /// report goes on), and a chart of one-ulp-apart x values is drawn.
+    func testReportSectionsRunUnderBudgets() throws {
+        let dir = storeDir + "-queries"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "range i from 1 to 20000 step 1 | extend k = 1 | join kind=inner (range j from 1 to 20000 step 1 | extend k = 1) on k | count\n"
+            .write(toFile: dir + "/heavy.kql", atomically: true, encoding: .utf8)
+        try "datatable(x:real, y:real) [1000000000000000.0, 1.0, 1000000000000000.125, 2.0] | render linechart\n"
+            .write(toFile: dir + "/ulp.kql", atomically: true, encoding: .utf8)
+        var report = IncidentReport(store: store, windowFrom: 0, windowTo: Ticks.perHour, windowSource: "test")
+        report.queryTimeout = 0.5
+        let t0 = Date()
+        let heavy = report.section(path: dir + "/heavy.kql")
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 10)
+        XCTAssertTrue(heavy.error?.contains("error LQ3001: the query ran past its time budget") == true, heavy.error ?? "no error")
+        let ulp = report.section(path: dir + "/ulp.kql")
+        XCTAssertNil(ulp.error)
+        XCTAssertTrue(ChartSVG.render(try XCTUnwrap(ulp.chart)).hasSuffix("</svg>\n"))
+    }
 }
