@@ -171,4 +171,21 @@ final class BudgetBindingTests: XCTestCase {
         }
         XCTAssertNil(Budget.bytes(Int.max, 2))
     }
+
+    /// A group table checks the budget every `loopStride` NEW groups (one batch can hold millions
+    /// of distinct keys), and never for rows that find their group.
+    func testGroupTableChecksTheBudgetAsGroupsAreAdded() throws {
+        let expired = Budget(deadline: Date(timeIntervalSinceNow: -1), maxMemoryBytes: nil)
+        let distinct = Column.ints(.long, (0..<Int64(100_000)).map { $0 })
+        XCTAssertThrowsError(try GroupTable(budget: expired).assign([distinct], count: 100_000)) { e in
+            XCTAssertEqual((e as? Diagnostic)?.message, "the query ran past its time budget")
+        }
+        let few = Column.ints(.long, (0..<Int64(100_000)).map { $0 % 10 })
+        XCTAssertEqual(try GroupTable(budget: expired).assign([few], count: 100_000).prefix(12), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])
+        let table = GroupTable(budget: nil)
+        XCTAssertEqual(try table.assign([distinct], count: 100_000).last, 99_999)
+        XCTAssertEqual(table.count, 100_000)
+        // Through a query: a summarize of 300,000 distinct keys in one batch (a make-series input).
+        try budgetError("range g from 1 to 300000 step 1 | summarize c = count() by g | summarize count() by c, g", BudgetBindingTests.budgets(seconds: 0.2), within: 10)
+    }
 }

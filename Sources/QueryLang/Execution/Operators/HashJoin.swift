@@ -50,7 +50,7 @@ struct HashJoin: PhysicalOperator {
         func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) { try HashJoin.joinKeys(exprs, keyTypes, b) }
         let table = GroupTable()
         let (bcols, bnull) = try keys(build.keys, B)
-        let bids = table.assign(bcols, count: B.count)
+        let bids = try table.assign(bcols, count: B.count)
         let groups = table.count
         // Build rows per key, as offsets into one array, in build order; with `uniqueBuild` only
         // each key's first build row.
@@ -79,7 +79,7 @@ struct HashJoin: PhysicalOperator {
         try probe.op.run { b in
             try ex.checkDeadline()
             let (pcols, pnull) = try keys(probe.keys, b)
-            let pids = table.assign(pcols, count: b.count)
+            let pids = try table.assign(pcols, count: b.count)
             var pi: [Int32] = [], bi: [Int32] = []
             // Matches go out in chunks: a key with many matches on both sides (a cartesian join)
             // then never builds one huge batch, and the budgets are checked between chunks.

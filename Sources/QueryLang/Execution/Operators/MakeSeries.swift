@@ -40,7 +40,7 @@ struct MakeSeriesOperator: PhysicalOperator {
         }
         // Group rows by their key columns, in order of first appearance.
         let groups = GroupTable()
-        let ids = groups.assign(Array(rows.columns[0..<k]), count: rows.count)
+        let ids = try groups.assign(Array(rows.columns[0..<k]), count: rows.count)
         // The grid (groups × aggregates × bins, plus the arrays' boxes) is accounted before it is
         // built: many groups times many bins is refused up front, not allocated until abort.
         let cells = Budget.bytes(groups.count, spec.aggregateCount).flatMap { Budget.bytes($0, count) }
