@@ -115,6 +115,19 @@ final class BudgetBindingTests: XCTestCase {
                        .long(8997))
     }
 
+    /// strcat of strcats: 1 MB × 64 × 64 is refused by its size, not built.
+    func testNestedStrcatIsABudgetError() throws {
+        var c = CompileOptions()
+        c.subqueryBudgets = BudgetBindingTests.budgets(mb: 150)
+        let a64 = Array(repeating: "a", count: 64).joined(separator: ", "), b64 = Array(repeating: "b", count: 64).joined(separator: ", ")
+        let text = "let a = strrep(strrep(\"x\", 1024), 1024); let b = strcat(\(a64)); print n = strlen(strcat(\(b64)))"
+        XCTAssertThrowsError(try QueryEngine.compile(text, store: store, options: c)) { e in
+            let d = (e as? CompileFailure)?.diagnostics
+            XCTAssertEqual(d?.map { "\($0.code)" }, ["LQ3001"], "\(e)")
+            XCTAssertTrue(d?.first?.message.hasPrefix("strcat's result would need 4096 MB") == true, "\(e)")
+        }
+    }
+
     /// Over rows, the run's budget applies to the function as it is evaluated.
     func testStrrepOverRowsObeysTheRunsBudget() throws {
         let m = try budgetError("range i from 1 to 3 step 1 | extend s = strrep(strrep(strrep(tostring(i), 1024), 1024), 1024) | summarize max(strlen(s))",
