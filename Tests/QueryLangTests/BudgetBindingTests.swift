@@ -201,4 +201,15 @@ final class BudgetBindingTests: XCTestCase {
         // Through a query: a summarize of 300,000 distinct keys in one batch (a make-series input).
         try budgetError("range g from 1 to 300000 step 1 | summarize c = count() by g | summarize count() by c, g", BudgetBindingTests.budgets(seconds: 0.2), within: 10)
     }
+
+    /// sample holds O(N) rows, not its input: the picked rows are compacted as the stream
+    /// passes (here about every 65,536 rows), and each row is still picked at most once.
+    func testSampleOfALongStreamHoldsOnlyItsPicks() throws {
+        let r = try run("range x from 1 to 1000000 step 1 | sample 1000 | summarize n = count(), d = dcount(x), inside = countif(x >= 1 and x <= 1000000)")
+        XCTAssertEqual((0..<3).map { r.value(row: 0, column: $0) }, [.long(1000), .long(1000), .long(1000)])
+        let all = try run("range x from 1 to 300000 step 1 | sample 100000 | summarize n = count(), d = dcount(x)")
+        XCTAssertEqual((0..<2).map { all.value(row: 0, column: $0) }, [.long(100000), .long(100000)])
+        let small = try run("range x from 1 to 10 step 1 | sample 20 | summarize n = count(), s = sum(x)")
+        XCTAssertEqual((0..<2).map { small.value(row: 0, column: $0) }, [.long(10), .long(55)])
+    }
 }
