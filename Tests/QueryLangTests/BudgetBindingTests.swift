@@ -94,6 +94,12 @@ final class BudgetBindingTests: XCTestCase {
             XCTAssertEqual(f?.diagnostics.first?.range, SourceRange(26, 27))
             XCTAssertEqual(f?.diagnostics.first?.message, "function 'range': step must be non-zero")
         }
+        XCTAssertThrowsError(try QueryEngine.compile("range x from 0 to 1e308 * 10 step 1", store: store)) { e in
+            let f = e as? CompileFailure
+            XCTAssertEqual(f?.diagnostics.map { "\($0.code)" }, ["LQ2005"])
+            XCTAssertEqual(f?.diagnostics.first?.range, SourceRange(18, 28))
+            XCTAssertEqual(f?.diagnostics.first?.message, "function 'range': bounds and step must be finite numbers, not inf")
+        }
     }
 
     // MARK: strings built by functions

@@ -226,6 +226,10 @@ final class Binder {
             // The rows are generated when the query runs (`RangeOperator`), under its budgets.
             if type == .real {
                 guard let s = z.asDouble, s != 0, let from = x.asDouble, let to = y.asDouble else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
+                // An infinite bound or step (`1e308 * 10`) would make a range without end.
+                for (v, e) in [(from, a), (to, b), (s, c)] where !v.isFinite {
+                    throw Diagnostic(Msg.argumentType("range", "bounds and step must be finite numbers, not \(v)"), e.range)
+                }
                 return RangeNode(name: name, type: type, bounds: .reals(from: from, to: to, step: s))
             } else {
                 guard let s = z.asInt, s != 0, let from = x.asInt, let to = y.asInt else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
