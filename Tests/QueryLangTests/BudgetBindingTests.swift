@@ -163,6 +163,8 @@ final class BudgetBindingTests: XCTestCase {
         // A step far below the span: too many bins, not a trapping conversion.
         let bins = try budgetError("range x from 1 to 2 step 1 | make-series c = count() on x from 0 to 1e300 step 1e-300", ExecutionOptions())
         XCTAssertEqual(bins, "make-series would make inf bins; at most 1,048,576 (2^20) are allowed")
+        let many = try budgetError("range x from 1 to 2 step 1 | make-series c = count() on x from 0 to 10000000 step 1", ExecutionOptions())
+        XCTAssertEqual(many, "make-series would make 10000000 bins; at most 1,048,576 (2^20) are allowed")
         let ok = try run("range x from 1 to 2 step 1 | make-series c = count() on x from 0 to 4 step 1 by x")
         XCTAssertEqual(ok.value(row: 1, column: 1), .dynamic(.array([.int(0), .int(0), .int(1), .int(0)])))
     }
