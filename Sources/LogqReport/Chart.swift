@@ -139,13 +139,27 @@ public struct ChartData: Sendable {
 enum AxisScale {
     /// About `count` round steps (1, 2, 5 × 10ⁿ) covering [lo, hi].
     static func ticks(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] {
-        guard hi > lo else { return [lo] }
+        guard lo.isFinite, hi.isFinite, hi > lo else { return [lo] }
         let raw = (hi - lo) / Double(count)
         let mag = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
+        let out = walk(from: ceil(lo / step) * step, by: step, through: hi + step * 1e-9, limit: count * 3).map { $0 == 0 ? 0 : $0 }
+        return out.isEmpty ? [lo] : out
+    }
+
+    /// `first, first + step, …` up to `last`, at most `limit` values, each greater than the one
+    /// before. Computed as `first + k·step`, bounded by `limit`: a step below the values'
+    /// precision (x values one ulp apart) repeats a value instead of moving on, and a running sum
+    /// then never reached `last`, looping forever while it allocated.
+    static func walk(from first: Double, by step: Double, through last: Double, limit: Int) -> [Double] {
+        guard first.isFinite, step.isFinite, step > 0 else { return [] }
         var out: [Double] = []
-        var v = ceil(lo / step) * step
-        while v <= hi + step * 1e-9 { out.append(v == 0 ? 0 : v); v += step }
+        for k in 0..<max(limit, 1) {
+            let v = first + Double(k) * step
+            if v > last { break }
+            if let p = out.last, v <= p { continue }
+            out.append(v)
+        }
         return out
     }
 
@@ -153,11 +167,20 @@ enum AxisScale {
     static func timeTicks(_ lo: Double, _ hi: Double, count: Int = 7) -> [Double] {
         let minute = Double(Ticks.perMinute)
         let steps = [1.0, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080].map { $0 * minute }
+        guard lo.isFinite, hi.isFinite, hi >= lo else { return [] }
         let step = steps.first { (hi - lo) / $0 <= Double(count) } ?? steps.last!
-        var out: [Double] = []
-        var v = ceil(lo / step) * step
-        while v <= hi { out.append(v); v += step }
-        return out
+        // A span of years at the largest step still gets only `count`-odd ticks (bounded walk).
+        return walk(from: ceil(lo / step) * step, by: step, through: hi, limit: count * 3)
+    }
+
+    /// A coordinate or cell index from a double: NaN is 0 and the rest is clamped. Extreme data
+    /// (a span of ±1e308, x values one ulp apart) makes the geometry's doubles infinite or NaN,
+    /// where `Int(_:)` traps.
+    static func pixel(_ d: Double, limit: Int = 1 << 30) -> Int { d.isNaN ? 0 : Int(max(-Double(limit), min(Double(limit), d))) }
+
+    /// A datetime label for ticks given as a double ("" outside Kusto's datetime range).
+    static func datetimeText(_ ticks: Double) -> String {
+        Checked.int64(truncating: ticks).flatMap(Checked.datetime).map(Ticks.formatDatetime) ?? ""
     }
 
     static func label(_ v: Double) -> String {
@@ -173,7 +196,8 @@ enum AxisScale {
 
     /// A UTC time label: "HH:mm", with the date when the span crosses days.
     static func timeLabel(_ ticks: Double, withDate: Bool) -> String {
-        let s = Ticks.formatDatetime(Int64(ticks))     // yyyy-MM-ddTHH:mm:ss.fffffffZ
+        guard let t = Checked.int64(truncating: ticks).flatMap(Checked.datetime) else { return "" }
+        let s = Ticks.formatDatetime(t)     // yyyy-MM-ddTHH:mm:ss.fffffffZ
         let date = s.dropFirst(5).prefix(5), time = s.dropFirst(11).prefix(5)
         return withDate ? "\(date) \(time)" : String(time)
     }

@@ -61,23 +61,23 @@ public enum ChartSVG {
         if let sh = o.shade, d.xIsTime {
             let a = px(Double(sh.from)), b = px(Double(sh.to))
             svg.rect(x: a, y: topY, w: max(b - a, 1), h: bottom - topY, fill: "#f4c7c3", opacity: 0.55)
-            svg.text(x: Int(a) + 4, y: Int(topY) + 12, o.shadeLabel, size: 10, fill: "#a33")
+            svg.text(x: AxisScale.pixel(a) + 4, y: AxisScale.pixel(topY) + 12, o.shadeLabel, size: 10, fill: "#a33")
         }
         for t in yTicks {
             svg.line(x1: left, y1: py(t), x2: right, y2: py(t), stroke: "#e5e5e5")
-            svg.text(x: Int(left) - 6, y: Int(py(t)) + 4, AxisScale.label(t), size: 10, anchor: "end", fill: "#444")
+            svg.text(x: AxisScale.pixel(left) - 6, y: AxisScale.pixel(py(t)) + 4, AxisScale.label(t), size: 10, anchor: "end", fill: "#444")
         }
         let xTicks = d.xIsTime ? AxisScale.timeTicks(xlo, xhi) : AxisScale.ticks(xlo, xhi)
-        let crossesDays = d.xIsTime && Int64(xlo) / Ticks.perDay != Int64(xhi) / Ticks.perDay
+        let crossesDays = d.xIsTime && AxisScale.datetimeText(xlo).prefix(10) != AxisScale.datetimeText(xhi).prefix(10)
         for t in xTicks {
             svg.line(x1: px(t), y1: bottom, x2: px(t), y2: bottom + 4, stroke: "#444")
             let label = d.xIsTime ? AxisScale.timeLabel(t, withDate: crossesDays) : AxisScale.label(t)
-            svg.text(x: Int(px(t)), y: Int(bottom) + 16, label, size: 10, anchor: "middle", fill: "#444")
+            svg.text(x: AxisScale.pixel(px(t)), y: AxisScale.pixel(bottom) + 16, label, size: 10, anchor: "middle", fill: "#444")
         }
         svg.line(x1: left, y1: bottom, x2: right, y2: bottom, stroke: "#444")
         svg.line(x1: left, y1: topY, x2: left, y2: bottom, stroke: "#444")
-        svg.text(x: Int((left + right) / 2), y: o.height - 8, d.xTitle, size: 11, anchor: "middle", fill: "#222")
-        if !d.yTitle.isEmpty { svg.text(x: 12, y: Int(topY) - 2, d.yTitle, size: 11, fill: "#222") }
+        svg.text(x: AxisScale.pixel((left + right) / 2), y: o.height - 8, d.xTitle, size: 11, anchor: "middle", fill: "#222")
+        if !d.yTitle.isEmpty { svg.text(x: 12, y: AxisScale.pixel(topY) - 2, d.yTitle, size: 11, fill: "#222") }
         for (i, s) in series.enumerated() {
             let color = palette[i % palette.count]
             let pts = zip(s.x, s.y).map { (px($0), py($1)) }
@@ -93,7 +93,7 @@ public enum ChartSVG {
                 svg.polyline(pts, stroke: color)
             }
         }
-        if series.count > 1 { legend(series.map(\.name), &svg, x: Int(right) + 16, top: Int(topY)) }
+        if series.count > 1 { legend(series.map(\.name), &svg, x: AxisScale.pixel(right) + 16, top: AxisScale.pixel(topY)) }
     }
 
     static func bars(_ d: ChartData, _ series: [ChartData.Series], _ svg: inout SVGWriter, top: Int, _ o: Options) {
@@ -111,12 +111,12 @@ public enum ChartSVG {
             func px(_ v: Double) -> Double { left + (v - lo) / (hi - lo) * (right - left) }
             for t in ticks {
                 svg.line(x1: px(t), y1: topY, x2: px(t), y2: bottom, stroke: "#e5e5e5")
-                svg.text(x: Int(px(t)), y: Int(bottom) + 14, AxisScale.label(t), size: 10, anchor: "middle", fill: "#444")
+                svg.text(x: AxisScale.pixel(px(t)), y: AxisScale.pixel(bottom) + 14, AxisScale.label(t), size: 10, anchor: "middle", fill: "#444")
             }
             for c in 0..<n {
                 let y0 = topY + Double(c) * band
                 let label = d.categories[c]
-                svg.text(x: Int(left) - 6, y: Int(y0 + band / 2) + 4, label.count > 26 ? String(label.prefix(25)) + "…" : label, size: 10, anchor: "end")
+                svg.text(x: AxisScale.pixel(left) - 6, y: AxisScale.pixel(y0 + band / 2) + 4, label.count > 26 ? String(label.prefix(25)) + "…" : label, size: 10, anchor: "end")
                 let h = band * 0.8 / Double(series.count)
                 for (i, s) in series.enumerated() {
                     let a = px(min(0, s.y[c])), b = px(max(0, s.y[c]))
@@ -124,14 +124,14 @@ public enum ChartSVG {
                 }
             }
             svg.line(x1: px(0), y1: topY, x2: px(0), y2: bottom, stroke: "#444")
-            if series.count > 1 { legend(series.map(\.name), &svg, x: Int(right) + 16, top: Int(topY)) }
+            if series.count > 1 { legend(series.map(\.name), &svg, x: AxisScale.pixel(right) + 16, top: AxisScale.pixel(topY)) }
         } else {
             let left = 64.0, right = Double(o.width - 16 - legendWidth), topY = Double(top + 8), bottom = Double(o.height - 70)
             let band = (right - left) / Double(n)
             func py(_ v: Double) -> Double { bottom - (v - lo) / (hi - lo) * (bottom - topY) }
             for t in ticks {
                 svg.line(x1: left, y1: py(t), x2: right, y2: py(t), stroke: "#e5e5e5")
-                svg.text(x: Int(left) - 6, y: Int(py(t)) + 4, AxisScale.label(t), size: 10, anchor: "end", fill: "#444")
+                svg.text(x: AxisScale.pixel(left) - 6, y: AxisScale.pixel(py(t)) + 4, AxisScale.label(t), size: 10, anchor: "end", fill: "#444")
             }
             for c in 0..<n {
                 let x0 = left + Double(c) * band
@@ -141,12 +141,12 @@ public enum ChartSVG {
                     svg.rect(x: x0 + band * 0.1 + Double(i) * w, y: a, w: w, h: max(b - a, 0.5), fill: palette[i % palette.count])
                 }
                 let label = d.categories[c]
-                let cx = Int(x0 + band / 2), cy = Int(bottom) + 10
+                let cx = AxisScale.pixel(x0 + band / 2), cy = AxisScale.pixel(bottom) + 10
                 svg.text(x: cx, y: cy, label.count > 18 ? String(label.prefix(17)) + "…" : label, size: 10, anchor: "end",
                          transform: "rotate(-35 \(cx) \(cy))")
             }
             svg.line(x1: left, y1: py(0), x2: right, y2: py(0), stroke: "#444")
-            if series.count > 1 { legend(series.map(\.name), &svg, x: Int(right) + 16, top: Int(topY)) }
+            if series.count > 1 { legend(series.map(\.name), &svg, x: AxisScale.pixel(right) + 16, top: AxisScale.pixel(topY)) }
         }
         if d.categories.count > n {
             svg.text(x: o.width - 12, y: top - 4 > 10 ? top - 4 : 12, "first \(n) of \(d.categories.count) categories", size: 10, anchor: "end", fill: "#666")
@@ -175,7 +175,7 @@ public enum ChartSVG {
             angle += a
         }
         legend(items.map { String(format: "%@  %@ (%.1f%%)", $0.0, AxisScale.label($0.1), $0.1 / total * 100) }, &svg,
-               x: Int(cx + r) + 32, top: top + 8)
+               x: AxisScale.pixel(cx + r) + 32, top: top + 8)
     }
 }
 

@@ -25,7 +25,7 @@ public enum ChartText {
             for c in 0..<n {
                 var label = d.categories[c]
                 if label.count > labelWidth { label = String(label.prefix(labelWidth - 1)) + "…" }
-                let len = Int((abs(values[c]) / hi * Double(barWidth)).rounded())
+                let len = max(0, AxisScale.pixel((abs(values[c]) / hi * Double(barWidth)).rounded(), limit: barWidth))
                 out += label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + "  "
                     + paint(String(repeating: "█", count: max(len, values[c] != 0 ? 1 : 0)), 0) + " " + texts[c] + "\n"
             }
@@ -46,22 +46,22 @@ public enum ChartText {
             // Each cell shows the largest value of the points that fall in it (spikes stay visible).
             var bucket = [Double?](repeating: nil, count: cells)
             for (x, y) in zip(s.x, s.y) {
-                let k = hi > lo ? min(Int((x - lo) / (hi - lo) * Double(cells - 1) + 0.5), cells - 1) : 0
+                let k = hi > lo ? max(0, min(AxisScale.pixel((x - lo) / (hi - lo) * Double(cells - 1) + 0.5), cells - 1)) : 0
                 bucket[k] = max(bucket[k] ?? y, y)
             }
             let ymin = s.y.min() ?? 0, ymax = s.y.max() ?? 0
             var line = ""
             for b in bucket {
                 guard let v = b else { line += " "; continue }
-                let level = ymax > ymin ? Int((v - ymin) / (ymax - ymin) * 7 + 0.5) : 3
+                let level = ymax > ymin ? max(0, min(AxisScale.pixel((v - ymin) / (ymax - ymin) * 7 + 0.5), 7)) : 3
                 line.append(levels[level])
             }
             var name = s.name
             if name.count > labelWidth { name = String(name.prefix(labelWidth - 1)) + "…" }
             out += name.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + "  " + paint(line, i) + "  " + rangeTexts[i] + "\n"
         }
-        let from = d.xIsTime ? Ticks.formatDatetime(Int64(lo)) : AxisScale.label(lo)
-        let to = d.xIsTime ? Ticks.formatDatetime(Int64(hi)) : AxisScale.label(hi)
+        let from = d.xIsTime ? AxisScale.datetimeText(lo) : AxisScale.label(lo)
+        let to = d.xIsTime ? AxisScale.datetimeText(hi) : AxisScale.label(hi)
         let pad = max(cells - from.count - to.count, 1)
         out += String(repeating: " ", count: labelWidth + 2) + from + String(repeating: " ", count: pad) + to + "\n"
         if d.series.count > shown.count { out += "(\(d.series.count - shown.count) more series not drawn)\n" }

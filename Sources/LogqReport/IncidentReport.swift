@@ -20,6 +20,12 @@ public struct IncidentReport {
         self.context = context ?? max(windowTo - windowFrom, 30 * Ticks.perMinute)
     }
 
+    /// Budgets for each saved query of the report (the CLI's defaults: no deadline, three
+    /// quarters of physical memory), so that one runaway query ends as that section's error
+    /// instead of taking the report down.
+    public var queryTimeout: Double? = nil
+    public var maxMemoryBytes: Int? = Int(ProcessInfo.processInfo.physicalMemory / 4 * 3)
+
     public var contextFrom: Int64 { windowFrom - context }
     public var contextTo: Int64 { windowTo + context }
 
@@ -38,12 +44,16 @@ public struct IncidentReport {
         var o = CompileOptions()
         o.timeFrom = contextFrom; o.timeTo = contextTo
         for (k, v) in [("window_start", windowFrom), ("window_end", windowTo), ("_from", windowFrom), ("_to", windowTo)] { o.parameters[k] = .datetime(v) }
+        var budgets = ExecutionOptions()
+        budgets.deadline = queryTimeout.map { Date(timeIntervalSinceNow: $0) }
+        budgets.maxMemoryBytes = maxMemoryBytes
+        o.subqueryBudgets = budgets
         let t0 = Date()
         let file = (path as NSString).lastPathComponent
         var section = ReportSection(name: path, title: header.title ?? String(file.dropLast(4)), description: header.description ?? "",
                                     query: text, result: nil, error: nil, chart: nil, seconds: 0)
         do {
-            let r = try QueryEngine.compile(text, store: store, options: o).run()
+            let r = try QueryEngine.compile(text, store: store, options: o).run(options: budgets)
             section.result = r
             section.chart = ChartData.from(r)
         } catch let c as CompileFailure {

@@ -46,7 +46,7 @@ public final class CompiledQuery {
         let ex = QueryExecutor(store: store, options: options)
         // One catalog state for every scan of this run, subqueries included (taken under the lease).
         _ = try ex.catalogSnapshot()
-        let plan = try executablePlan(ex)
+        let plan = try Budget.with(ex.budget) { try executablePlan(ex) }
         // Operators recurse into their inputs: on a stack sized for the deepest plan (DeepStack).
         var b = try DeepStack.run { try ex.run(plan) }
         var warnings: [String] = []
@@ -116,18 +116,23 @@ public enum QueryEngine {
         if !parseDiags.isEmpty { throw CompileFailure(source: src, diagnostics: parseDiags) }
         let deferred = DeferredSubqueries()
         var binder = Binder(store: store, source: src, parameters: options.parameters, subqueries: deferred)
-        var plan = binder.bind(script)
+        // What binding evaluates (print, constant folding, strings built by functions) obeys the
+        // run's budgets too.
+        let compileBudget = Budget(options.subqueryBudgets)
+        var plan = Budget.with(compileBudget) { binder.bind(script) }
         if deferred.used && (!binder.diagnostics.isEmpty || plan == nil) {
             // A placeholder can cause an error of its own (`range x from 1 to toscalar(…)` needs
             // the value): only then do the subqueries run at compile time, to report exactly the
             // diagnostics that binding with their values gives.
             let live = LiveSubqueries(executor: QueryExecutor(store: store, options: options.subqueryBudgets))
             binder = Binder(store: store, source: src, parameters: options.parameters, subqueries: live)
-            plan = binder.bind(script)
+            plan = Budget.with(compileBudget) { binder.bind(script) }
             if let budget = live.failure as? Diagnostic, budget.code == .budgetExceeded {
                 throw CompileFailure(source: src, diagnostics: [budget])
             }
         }
+        // A budget error while binding is the answer, not one diagnostic among those it caused.
+        if let budget = binder.diagnostics.first(where: { $0.code == .budgetExceeded }) { throw CompileFailure(source: src, diagnostics: [budget]) }
         if !binder.diagnostics.isEmpty || plan == nil { throw CompileFailure(source: src, diagnostics: binder.diagnostics) }
         let window = (options.timeFrom, options.timeTo), rewrite = options.rewrite
         let optimized = Planner.optimize(plan!, window: window, rewrite: rewrite)

@@ -9,15 +9,19 @@ func runQuery(_ text: String, name: String, store: Store, output: QueryOutputOpt
     tuneAllocatorForQueries()
     let format = try output.outputFormat()
     let compiled: CompiledQuery
+    // One deadline for compiling and running: --timeout bounds the whole query.
+    let budgets = output.executionOptions()
     do {
-        compiled = try QueryEngine.compile(text, store: store, options: try output.compileOptions())
+        var co = try output.compileOptions()
+        co.subqueryBudgets = budgets
+        compiled = try QueryEngine.compile(text, store: store, options: co)
     } catch let f as CompileFailure {
         stderr(f.render(name: name)); throw ExitCode(ExitCodes.forDiagnostics(f.diagnostics))
     }
     let result: ResultTable
     do {
         if let n = repeats { result = try timedRuns(compiled, n, output) }
-        else { result = try compiled.run(options: output.executionOptions()) }
+        else { result = try compiled.run(options: budgets) }
     } catch let d as Diagnostic {
         stderr(compiled.source.render(d, name: name)); throw ExitCode(ExitCodes.forPhase(d.phase))
     }

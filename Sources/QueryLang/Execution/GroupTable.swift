@@ -10,6 +10,15 @@ final class GroupTable {
     private(set) var keyValues: [[Value]] = []
     var count: Int { keyValues.count }
     private var scratch: [UInt8] = []
+    /// Every `Budget.loopStride` new groups the budget is checked: one batch (a make-series input,
+    /// a join's build side) can hold millions of distinct keys, each stored here. Only the
+    /// new-group path pays for it, never a row that finds its group.
+    private let budget: Budget?
+    private var newGroups = 0
+    private var budgetFailure: Error? = nil
+
+    /// `budget`: the query's, by default the one evaluating on this thread.
+    init(budget: Budget? = Budget.current) { self.budget = budget?.isUnlimited == false ? budget : nil }
 
     /// Group ids for every row of the key columns.
     ///
@@ -17,7 +26,13 @@ final class GroupTable {
     /// integer's value, a real's bits, a dictionary code, or a per-batch id of the string), plus a
     /// word of null flags. A per-batch table maps each row's words to a global group; only a word
     /// tuple new to this batch pays the global lookup on the encoded key bytes.
-    func assign(_ keys: [Column], count n: Int) -> [Int32] {
+    func assign(_ keys: [Column], count n: Int) throws -> [Int32] {
+        let ids = assignUnchecked(keys, count: n)
+        if let f = budgetFailure { throw f }
+        return ids
+    }
+
+    private func assignUnchecked(_ keys: [Column], count n: Int) -> [Int32] {
         if keys.isEmpty {
             if keyValues.isEmpty { keyValues.append([]) }
             return [Int32](repeating: 0, count: n)
@@ -142,11 +157,11 @@ final class GroupTable {
     }
 
     /// Adds another table's groups (in its order); returns each one's id here.
-    func absorb(_ other: GroupTable, keyTypes: [KustoType]) -> [Int32] {
+    func absorb(_ other: GroupTable, keyTypes: [KustoType]) throws -> [Int32] {
         guard other.count > 0 else { return [] }
         if keyTypes.isEmpty { if keyValues.isEmpty { keyValues.append([]) }; return [Int32](repeating: 0, count: other.count) }
         let cols = keyTypes.enumerated().map { k, t in Column.from(other.keyValues.map { $0[k] }, type: t) }
-        return assign(cols, count: other.count)
+        return try assign(cols, count: other.count)
     }
 
     @inline(__always) private func encode(_ c: Column, _ i: Int, _ out: inout [UInt8]) {
@@ -164,8 +179,19 @@ final class GroupTable {
     }
 
     private func lookup(_ key: UnsafeBufferPointer<UInt8>, _ cols: [Column], _ row: Int) -> Int32 {
+        // Once the budget is spent no group is added; `assign` throws when the batch is done.
+        if budgetFailure != nil { return 0 }
         let id = keys.intern(key.baseAddress ?? UnsafePointer(bitPattern: 1)!, key.count)
-        if Int(id) == keyValues.count { keyValues.append(cols.map { $0.value(row) }) }
+        if Int(id) == keyValues.count {
+            keyValues.append(cols.map { $0.value(row) })
+            if let b = budget {
+                newGroups &+= 1  // checked: a count of groups, bounded by memory
+                if newGroups >= Budget.loopStride {
+                    newGroups = 0
+                    do { try b.check() } catch { budgetFailure = error }
+                }
+            }
+        }
         return id
     }
 }

@@ -31,6 +31,7 @@ extension Planner {
             guard let kept = try? store.plan(s.table, s.request).kept else { return nil }
             return kept.reduce(0) { $0 + $1.rows }
         case let v as ValuesNode: return v.batch.count
+        case let r as RangeNode: return r.rowCount
         case is FilterNode, is ProjectNode, is SummarizeNode, is SortNode, is RenderNode, is SerializeNode, is ParseNode:
             return estimatedRows(n.children[0], store)
         case let t as TakeNode: return estimatedRows(t.input, store).map { min($0, t.count) } ?? t.count

@@ -248,21 +248,20 @@ final class Binder {
             let empty = Relation(names: [], types: [])
             let lo = try bindExpr(a, empty), hi = try bindExpr(b, empty), st = try bindExpr(c, empty)
             guard let x = lo.constant, let y = hi.constant, let z = st.constant else { throw Diagnostic(Msg.constantRequired("range bounds and step"), r) }
-            var out: [Value] = []
             let type = lo.type == .datetime ? KustoType.datetime : lo.type == .timespan ? .timespan : (lo.type == .real || hi.type == .real || st.type == .real) ? .real
                 : (lo.type == .int && hi.type == .int && st.type == .int) ? .int : .long
+            // The rows are generated when the query runs (`RangeOperator`), under its budgets.
             if type == .real {
                 guard let s = z.asDouble, s != 0, let from = x.asDouble, let to = y.asDouble else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
-                var v = from
-                while (s > 0 ? v <= to : v >= to) && out.count < 10_000_000 { out.append(.real(v)); v += s }
+                // An infinite bound or step (`1e308 * 10`) would make a range without end.
+                for (v, e) in [(from, a), (to, b), (s, c)] where !v.isFinite {
+                    throw Diagnostic(Msg.argumentType("range", "bounds and step must be finite numbers, not \(v)"), e.range)
+                }
+                return RangeNode(name: name, type: type, bounds: .reals(from: from, to: to, step: s))
             } else {
                 guard let s = z.asInt, s != 0, let from = x.asInt, let to = y.asInt else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
-                var v = from
-                while (s > 0 ? v <= to : v >= to) && out.count < 10_000_000 {
-                    out.append(type == .datetime ? .datetime(v) : type == .timespan ? .timespan(v) : .long(v)); v += s
-                }
+                return RangeNode(name: name, type: type, bounds: .ints(from: from, to: to, step: s))
             }
-            return ValuesNode(batch: Batch(names: [name], columns: [.from(out, type: type)], count: out.count))
         case .union(let ws, let ps):
             return try bindUnion(ws, ps, r)
         case .subquery(let p):

@@ -31,9 +31,11 @@ enum DeepStack {
             // The thread object outlives its block, so the block holds only this box, and the
             // box lets go of `body` before the call returns (it must not escape).
             let job = DeepStackJob<T>(body)
+            // The query's budget is per thread (`Budget.current`): it goes along to the deep stack.
+            let budget = Budget.current
             let t = Thread {
                 Thread.current.threadDictionary[marker] = true
-                job.result = Result { try job.work!() }
+                job.result = Result { try Budget.with(budget) { try job.work!() } }
                 job.work = nil
                 job.done.signal()
             }

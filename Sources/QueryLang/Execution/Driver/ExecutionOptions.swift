@@ -7,11 +7,13 @@ public struct ExecutionOptions: Sendable {
     public var truncate = true
     /// Upper bound on rows read from storage; nil: unlimited.
     public var maxRowsScanned: Int? = nil
+    /// When the query must have ended (`--timeout`); checked per batch and inside long loops.
     public var deadline: Date? = nil
     /// summarize over a table aggregates per worker and merges (same result and order as sequential).
     public var parallelAggregation = true
     /// Upper bound on the process's resident memory while the query runs; nil: unlimited.
-    /// Checked as batches flow (each decoded segment, each batch into a blocking operator).
+    /// Checked as batches flow (each decoded segment, each batch into a blocking operator), inside
+    /// long loops, and before large allocations (see `Budget`).
     public var maxMemoryBytes: Int? = nil
     /// Result size kept before truncation (Kusto's default is 64 MB).
     public var maxResultBytes = 64 << 20

@@ -14,6 +14,7 @@ extension QueryExecutor {
         switch node {
         case let n as ScanNode: return ScanOperator(ex: self, node: n)
         case let n as ValuesNode: return ValuesOperator(batch: n.batch)
+        case let n as RangeNode: return RangeOperator(ex: self, node: n)
         case let n as FilterNode:
             if let scan = n.input as? ScanNode { return FilteredScanOperator(ex: self, scan: scan, predicate: n.predicate) }
             return FilterOperator(ex: self, input: makeOperator(n.input), predicate: n.predicate)
@@ -29,7 +30,7 @@ extension QueryExecutor {
         case let n as RenderNode: return makeOperator(n.input)
         case let n as SampleNode: return SampleOperator(node: n, input: makeOperator(n.input))
         case let n as SerializeNode: return SerializeOperator(node: n, input: makeOperator(n.input))
-        case let n as MvExpandNode: return MvExpandOperator(node: n, input: makeOperator(n.input))
+        case let n as MvExpandNode: return MvExpandOperator(ex: self, node: n, input: makeOperator(n.input))
         case let n as ParseNode: return ParseOperator(node: n, input: makeOperator(n.input))
         case let n as JoinNode: return HashJoin(ex: self, node: n, left: makeOperator(n.left), right: makeOperator(n.right))
         case let n as MakeSeriesNode: return MakeSeriesOperator(ex: self, node: n, input: makeOperator(n.input))

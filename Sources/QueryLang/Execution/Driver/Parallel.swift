@@ -13,8 +13,9 @@ extension QueryExecutor {
             let window = Array(items[start..<min(items.count, start + w)])
             var results = [Result<R, Error>?](repeating: nil, count: window.count)
             let lock = NSLock()
+            let b = budget
             DispatchQueue.concurrentPerform(iterations: window.count) { k in
-                let r = Result { try work(window[k]) }
+                let r = Result { try Budget.with(b) { try work(window[k]) } }
                 lock.lock(); results[k] = r; lock.unlock()
             }
             for r in results { try body(try r!.get()) }

@@ -14,11 +14,15 @@ final class QueryExecutor {
     /// The one catalog state all of this run's scans read (see `StoreSnapshot`, `catalogSnapshot`).
     var snapshot: StoreSnapshot?
     let snapshotLock = NSLock()
+    /// The run's deadline and memory limit (see `Budget`).
+    let budget: Budget
 
-    init(store: Store, options: ExecutionOptions) { self.store = store; self.options = options }
+    init(store: Store, options: ExecutionOptions) { self.store = store; self.options = options; self.budget = Budget(options) }
 
+    /// Runs the plan with the run's budget current on this thread, for the functions that
+    /// account what they build (`Budget.current`).
     func run(_ plan: any LogicalPlan) throws -> Batch {
-        try collect(makeOperator(plan), names: plan.names, types: plan.types)
+        try Budget.with(budget) { try collect(makeOperator(plan), names: plan.names, types: plan.types) }
     }
 
     /// Every batch of an operator in one, checking the budgets between batches.
@@ -27,6 +31,8 @@ final class QueryExecutor {
         do {
             try op.run { try checkDeadline(); parts.append($0) }
         } catch is StopPipeline {}
+        // The concatenation copies every part once more.
+        try reserve(parts.reduce(0) { $0 &+ $1.approximateBytes }, "collecting \(parts.reduce(0) { $0 &+ $1.count }) rows")
         return QueryExecutor.concat(parts, names: names, types: types)
     }
 

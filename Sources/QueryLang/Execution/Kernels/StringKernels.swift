@@ -175,6 +175,9 @@ extension Kernels {
         let steps = a.map(\.step)
         var total = 0
         for (p, st) in Swift.zip(parts, steps) { total &+= st == 0 ? p.byteStrings.length(0) &* n : p.byteStrings.bytes.count }
+        // A constant repeated over every row (or nested calls) multiplies sizes: refused by the
+        // query's memory budget before it is built.
+        if total >= Budget.smallAllocation, let b = Budget.current { try b.reserve(total, "strcat's result") }
         var out = ByteStrings()
         out.reserve(rows: n, bytes: total)
         let strings = parts.map(\.byteStrings)

@@ -42,12 +42,15 @@ struct HashJoin: PhysicalOperator {
               keyTypes: [KustoType], _ emit: (Batch) throws -> Void) throws {
         var parts: [Batch] = []
         try build.op.run { try ex.checkDeadline(); parts.append($0) }
+        // The build table: the side concatenated, its keys, group ids, row lists and flags.
+        let buildRows = parts.reduce(0) { $0 &+ $1.count }, held = parts.reduce(0) { $0 &+ $1.approximateBytes }
+        try ex.reserve(Budget.bytes(buildRows, 32).map { $0 &+ held &* 2 }, "the join's build side of \(buildRows) rows")  // checked: sizes of batches in memory
         let B = QueryExecutor.concat(parts, names: build.plan.names, types: build.plan.types)
         parts = []
         func keys(_ exprs: [BoundExpr], _ b: Batch) throws -> ([Column], [Bool]) { try HashJoin.joinKeys(exprs, keyTypes, b) }
         let table = GroupTable()
         let (bcols, bnull) = try keys(build.keys, B)
-        let bids = table.assign(bcols, count: B.count)
+        let bids = try table.assign(bcols, count: B.count)
         let groups = table.count
         // Build rows per key, as offsets into one array, in build order; with `uniqueBuild` only
         // each key's first build row.
@@ -76,7 +79,7 @@ struct HashJoin: PhysicalOperator {
         try probe.op.run { b in
             try ex.checkDeadline()
             let (pcols, pnull) = try keys(probe.keys, b)
-            let pids = table.assign(pcols, count: b.count)
+            let pids = try table.assign(pcols, count: b.count)
             var pi: [Int32] = [], bi: [Int32] = []
             // Matches go out in chunks: a key with many matches on both sides (a cartesian join)
             // then never builds one huge batch, and the budgets are checked between chunks.
@@ -94,6 +97,8 @@ struct HashJoin: PhysicalOperator {
                     if matched {
                         if uniqueProbe { if probeSeen[g] { continue }; probeSeen[g] = true }
                         for k in start[g]..<start[g + 1] {
+                            // One probe row meeting a million build rows flushes mid-key too.
+                            if pi.count >= HashJoin.chunkRows { try flush(); try ex.checkDeadline() }
                             let r = rows[k]
                             buildMatched[Int(r)] = true
                             pi.append(Int32(i)); bi.append(r)

@@ -8,6 +8,8 @@ struct MakeSeriesOperator: PhysicalOperator {
     let node: MakeSeriesNode
     let input: any PhysicalOperator
 
+    static let maxBins = 1 << 20
+
     func run(_ emit: (Batch) throws -> Void) throws {
         try emit(try makeSeries())
     }
@@ -31,20 +33,28 @@ struct MakeSeriesOperator: PhysicalOperator {
             return Batch(names: spec.names, columns: spec.types.map { .nulls($0, count: 0) }, count: 0)
         }
         let hi = spec.end.flatMap(number) ?? ((present.max() ?? lo) + spec.step)
-        let count = max(0, Int(((hi - lo) / spec.step).rounded(.up)))
-        guard count <= 1 << 20 else {
-            throw Diagnostic(Msg.budget("make-series would make \(count) bins; at most 1,048,576 (2^20) are allowed"), SourceRange(0, 0))
+        // The bin count from doubles: a huge span over a tiny step is no trap, just too many bins.
+        let wanted = ((hi - lo) / spec.step).rounded(.up)
+        guard let count = wanted.isNaN ? 0 : Checked.int(truncating: max(0, wanted)), count <= MakeSeriesOperator.maxBins else {
+            throw Diagnostic(Msg.budget("make-series would make \(Checked.int(truncating: wanted).map { String($0) } ?? "\(wanted)") bins; at most 1,048,576 (2^20) are allowed"), SourceRange(0, 0))
         }
         // Group rows by their key columns, in order of first appearance.
         let groups = GroupTable()
-        let ids = groups.assign(Array(rows.columns[0..<k]), count: rows.count)
+        let ids = try groups.assign(Array(rows.columns[0..<k]), count: rows.count)
+        // The grid (groups × aggregates × bins, plus the arrays' boxes) is accounted before it is
+        // built: many groups times many bins is refused up front, not allocated until abort.
+        let cells = Budget.bytes(groups.count, spec.aggregateCount).flatMap { Budget.bytes($0, count) }
+        try ex.reserve(cells.flatMap { Budget.bytes($0, MemoryLayout<JSONValue>.stride * 2) },
+                       "make-series' grid of \(groups.count) series × \(spec.aggregateCount) aggregates × \(count) bins")
+        var tick = BudgetTicker(ex.budget)
         var series = [[[JSONValue]]](repeating: [], count: groups.count)
         for g in 0..<groups.count {
             series[g] = spec.defaults.map { d in [JSONValue](repeating: d.asJSON, count: count) }
+            try tick.tick(count &* spec.aggregateCount)  // checked: bounded by the grid just reserved
         }
         for i in 0..<rows.count {
-            guard let b = bins[i] else { continue }
-            let slot = Int(((b - lo) / spec.step).rounded(.down))
+            try tick.tick()
+            guard let b = bins[i], let slot = Checked.int(truncating: ((b - lo) / spec.step).rounded(.down)) else { continue }
             guard slot >= 0 && slot < count else { continue }
             for a in 0..<spec.aggregateCount {
                 let v = rows.columns[k + 1 + a].value(i)
@@ -55,10 +65,10 @@ struct MakeSeriesOperator: PhysicalOperator {
         let axis: [JSONValue] = (0..<count).map { j in
             let x = lo + Double(j) * spec.step
             switch spec.axisType {
-            case .datetime: return Value.datetime(Int64(x)).asJSON
-            case .timespan: return Value.timespan(Int64(x)).asJSON
+            case .datetime: return Checked.int64(truncating: x).flatMap(Checked.datetime).map { Value.datetime($0).asJSON } ?? .null
+            case .timespan: return Checked.int64(truncating: x).map { Value.timespan($0).asJSON } ?? .null
             case .real, .decimal: return .real(x)
-            default: return .int(Int64(x))
+            default: return Checked.int64(truncating: x).map { .int($0) } ?? .null
             }
         }
         var cols: [Column] = []

@@ -2,15 +2,35 @@ import LogStore
 
 /// Expands dynamic arrays and bags into rows, batch by batch, keeping the input's order.
 struct MvExpandOperator: PhysicalOperator {
+    let ex: QueryExecutor
     let node: MvExpandNode
     let input: any PhysicalOperator
 
+    /// Output rows per emitted batch: one row whose array has 10M elements comes out in chunks,
+    /// with the budgets checked between them, instead of as one batch built whole.
+    static let chunkRows = 1 << 16
+
     func run(_ emit: (Batch) throws -> Void) throws {
         let (items, itemIndex, bagAsArray, limit, names, types) = (node.items, node.itemIndex, node.bagAsArray, node.limit, node.names, node.types)
+        let chunk = MvExpandOperator.chunkRows
         try input.run { b in
             let values = try items.map { try $0.expr.eval(b) }
             var rowOf: [Int32] = [], index: [Int64] = []
             var expanded: [[Value]] = Array(repeating: [], count: items.count)
+            func flush() throws {
+                if rowOf.isEmpty { return }
+                var cols: [Column] = []
+                for (name, t) in zip(names, types) {
+                    if let m = items.firstIndex(where: { $0.name == name }) { cols.append(.from(expanded[m], type: t)) }
+                    else if name == itemIndex { cols.append(.ints(.long, index)) }
+                    else { cols.append(b.column(named: name)!.gather(rowOf)) }
+                }
+                let out = Batch(names: names, columns: cols, count: rowOf.count)
+                rowOf.removeAll(keepingCapacity: true); index.removeAll(keepingCapacity: true)
+                for m in expanded.indices { expanded[m].removeAll(keepingCapacity: true) }
+                try emit(out)
+                try ex.checkDeadline()
+            }
             for i in 0..<b.count {
                 let lists: [[JSONValue]?] = values.map { c in
                     let v = c.value(i)
@@ -24,6 +44,7 @@ struct MvExpandOperator: PhysicalOperator {
                 }
                 let n = min(lists.map { $0?.count ?? 0 }.max() ?? 0, limit)
                 for k in 0..<n {
+                    if rowOf.count >= chunk { try flush() }
                     rowOf.append(Int32(i)); index.append(Int64(k))
                     for (m, l) in lists.enumerated() {
                         let j = l.flatMap { k < $0.count ? $0[k] : nil } ?? .null
@@ -31,14 +52,7 @@ struct MvExpandOperator: PhysicalOperator {
                     }
                 }
             }
-            if rowOf.isEmpty { return }
-            var cols: [Column] = []
-            for (name, t) in zip(names, types) {
-                if let m = items.firstIndex(where: { $0.name == name }) { cols.append(.from(expanded[m], type: t)) }
-                else if name == itemIndex { cols.append(.ints(.long, index)) }
-                else { cols.append(b.column(named: name)!.gather(rowOf)) }
-            }
-            try emit(Batch(names: names, columns: cols, count: rowOf.count))
+            try flush()
         }
     }
 }

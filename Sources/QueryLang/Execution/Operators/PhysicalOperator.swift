@@ -13,7 +13,10 @@ import LogStore
 ///   sort is stable; a hash join emits in the order of the streamed (probe) side.
 /// - Memory: a streaming operator holds one batch (a parallel scan one per worker); a blocking
 ///   operator holds its whole input or its groups; a join holds its build side. Blocking
-///   operators check the budgets (`checkDeadline`) per input batch.
+///   operators check the budgets (`checkDeadline`) per input batch and `reserve` what they build
+///   from it before building it. An operator whose output can outgrow its input (join,
+///   mv-expand) emits it in chunks with the budgets checked between them; a loop that can run
+///   long inside one batch (a sort, make-series fill) ticks a `BudgetTicker`.
 /// - Stopping: `emit` may throw `StopPipeline` to stop the input early; the operator that asked
 ///   for the stop (take) catches it. Budget errors are `Diagnostic`s and end the run.
 ///

@@ -12,14 +12,27 @@ struct SortOperator: PhysicalOperator {
         let (keys, limit) = (node.keys, node.limit)
         var parts: [Batch] = []
         try input.run { try ex.checkDeadline(); parts.append($0) }
+        // The sort buffer: the input concatenated once, its permutation and the gathered output.
+        let rows = parts.reduce(0) { $0 &+ $1.count }, held = parts.reduce(0) { $0 &+ $1.approximateBytes }
+        try ex.reserve(Budget.bytes(rows, 16).map { $0 &+ held &* 2 }, "sorting \(rows) rows")  // checked: sizes of batches in memory
         let all = QueryExecutor.concat(parts, names: node.input.names, types: node.input.types)
+        parts = []
         let keyCols = try keys.map { try $0.expr.eval(all) }
         var perm = Array(0..<all.count)
         let cmp = RowComparator(columns: keyCols, specs: keys)
+        var tick = BudgetTicker(ex.budget)
         if let lim = limit, lim < all.count / 4 {
-            perm = cmp.top(perm, lim)
+            perm = try cmp.top(perm, lim, &tick)
         } else {
-            perm.sort { cmp.less($0, $1) }
+            // The comparator cannot throw: once the budget is spent it records why and compares
+            // row numbers only, so the sort finishes at once and the error is thrown after it.
+            var failure: Error? = nil
+            perm.sort { a, b in
+                if failure != nil { return a < b }
+                do { try tick.tick() } catch { failure = error; return a < b }
+                return cmp.less(a, b)
+            }
+            if let f = failure { throw f }
             if let lim = limit, lim < perm.count { perm = Array(perm[0..<lim]) }
         }
         let sel = perm.map { Int32($0) }
@@ -63,7 +76,7 @@ struct RowComparator {
     func less(_ a: Int, _ b: Int) -> Bool { let c = compare(a, b); return c < 0 || (c == 0 && a < b) }
 
     /// The first `k` rows in order, with a bounded binary heap (no full sort).
-    func top(_ rows: [Int], _ k: Int) -> [Int] {
+    func top(_ rows: [Int], _ k: Int, _ tick: inout BudgetTicker) throws -> [Int] {
         guard k > 0 else { return [] }
         var heap: [Int] = [] // max-heap by `less`: the root is the worst kept row
         heap.reserveCapacity(k + 1)
@@ -80,6 +93,7 @@ struct RowComparator {
             }
         }
         for row in rows {
+            try tick.tick()
             if heap.count < k { heap.append(row); up(heap.count - 1) }
             else if less(row, heap[0]) { heap[0] = row; down(0) }
         }

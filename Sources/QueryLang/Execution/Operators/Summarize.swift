@@ -16,11 +16,11 @@ struct SummarizeOperator: PhysicalOperator {
         if let (g, st) = try ex.parallelSummarize(node.input, keys: keys, aggs: aggs) {
             groups = g; states = st
         } else {
-            if keys.isEmpty { _ = groups.assign([], count: 0) }
+            if keys.isEmpty { _ = try groups.assign([], count: 0) }
             try input.run { b in
                 try ex.checkDeadline()
                 let keyCols = try keys.map { try $0.1.eval(b) }
-                let ids = groups.assign(keyCols, count: b.count)
+                let ids = try groups.assign(keyCols, count: b.count)
                 for (k, a) in aggs.enumerated() {
                     let args = try a.args.map { try $0.eval(b) }
                     states[k].update(ids, groupCount: groups.count, args)
@@ -53,32 +53,33 @@ extension QueryExecutor {
         var partials = [(GroupTable, [AggregateState])?](repeating: nil, count: w)
         var failure: Error? = nil
         let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: w) { k in
+        let budget = self.budget
+        DispatchQueue.concurrentPerform(iterations: w) { k in Budget.with(budget) {
             let groups = GroupTable()
             let states = aggs.map { $0.make() }
-            if keys.isEmpty { _ = groups.assign([], count: 0) }
             do {
+                if keys.isEmpty { _ = try groups.assign([], count: 0) }
                 for seg in segments[(k * segments.count / w)..<((k + 1) * segments.count / w)] {
                     lock.lock(); let stop = failure != nil; lock.unlock()
                     if stop { return }
                     guard let b = try read(seg) else { continue }
                     let keyCols = try keys.map { try $0.1.eval(b) }
-                    let ids = groups.assign(keyCols, count: b.count)
+                    let ids = try groups.assign(keyCols, count: b.count)
                     for (j, a) in aggs.enumerated() { states[j].update(ids, groupCount: groups.count, try a.args.map { try $0.eval(b) }) }
                 }
                 lock.lock(); partials[k] = (groups, states); lock.unlock()
             } catch {
                 lock.lock(); if failure == nil { failure = error }; lock.unlock()
             }
-        }
+        } }
         if let f = failure { throw f }
         if w == 1, let only = partials[0] { return only }
         let groups = GroupTable()
         let states = aggs.map { $0.make() }
-        if keys.isEmpty { _ = groups.assign([], count: 0) }
+        if keys.isEmpty { _ = try groups.assign([], count: 0) }
         let keyTypes = keys.map { $0.1.type }
         for case let (g, st)? in partials {
-            let mapping = groups.absorb(g, keyTypes: keyTypes)
+            let mapping = try groups.absorb(g, keyTypes: keyTypes)
             for (j, s) in st.enumerated() { (states[j] as! MergeableState).merge(s, mapping: mapping, groupCount: groups.count) }
         }
         return (groups, states)

@@ -62,7 +62,15 @@ enum StringFunctions: FunctionFamily {
             // Kusto repeats at most 1,024 times; a multiplier below 1 gives the empty string.
             guard let m = v[1].asInt else { return .string("") }
             let times = Int(min(max(m, 0), 1024)) // checked: clamped to 0 ... 1024
-            return .string(Array(repeating: v[0].asString, count: times).joined(separator: v.count > 2 ? v[2].asString : ""))
+            let s = v[0].asString, sep = v.count > 2 ? v[2].asString : ""
+            // Nested calls multiply lengths (1,024³ bytes in three): the result's size is checked
+            // against the query's memory budget before it is built.
+            let length = Budget.bytes(s.utf8.count, times).flatMap { a in Budget.bytes(sep.utf8.count, max(times - 1, 0)).map { a.addingReportingOverflow($0) } }
+            let bytes = length.flatMap { $0.overflow ? nil : $0.partialValue }
+            if bytes.map({ $0 >= Budget.smallAllocation }) ?? true {
+                try (Budget.current ?? Budget(deadline: nil, maxMemoryBytes: nil)).reserve(bytes, "strrep's result", r)
+            }
+            return .string(Array(repeating: s, count: times).joined(separator: sep))
         } }
         r.def(["reverse"], 1, 1) { a, r in call("reverse", a, .string, r) { v in .string(String(v[0].asString.reversed())) } }
         // has_any_index(source, values): the index in `values` of the first one `source` has (as
