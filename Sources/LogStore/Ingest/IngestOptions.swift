@@ -40,6 +40,8 @@ public struct FileIngestReport: Sendable {
     /// Records kept with a string value cut (see `IngestOptions.maxStringBytes`): how many, and the first notes.
     public var truncated: Int = 0
     public var firstTruncations: [IngestReject] = []
+    /// Why the file was not ingested at all (it could not be opened or read, or is not a regular file); nil otherwise.
+    public var failure: String? = nil
     public var rows: Int { rowsByTable.values.reduce(0, +) }
 }
 
