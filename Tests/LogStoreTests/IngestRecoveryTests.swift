@@ -281,4 +281,68 @@ final class IngestRecoveryTests: XCTestCase {
         XCTAssertNil(try s.schema(of: "requests_take10.response"))
         XCTAssertEqual(try s.schema(of: "requests")?.column(named: "success")?.type, .bool)
     }
+
+    // MARK: names and keys reject the record, never the file
+
+    func testBadTableNamesAndKeysRejectTheRecordOnly() throws {
+        let long = String(repeating: "T", count: 300), tooLong = String(repeating: "U", count: 1025)
+        let f = write("names.jsonl", """
+        {"Type":"\(long)","n":1}
+        {"Type":"\(tooLong)","n":2}
+        {"Type":"ingest_rejects","n":3}
+        {"Type":"bad\\u0001name","n":4}
+        {"a\\u0000":5,"a":6}
+        {"a\\u001fb":7}
+        {"Type":"ok","n":8,"a":9}
+        """)
+        let s = try store()
+        let r = try s.ingest(paths: [f])
+        XCTAssertEqual(r[0].rowsByTable, [long: 1, "ok": 1])
+        XCTAssertEqual(reasons(r[0]), [
+            "2: table name of 1025 characters (at most 1024)",
+            "3: table name 'ingest_rejects' is reserved for the built-in table of rejected lines",
+            "4: table name 'bad?name' holds control character U+0001",
+            "5: key \"a\\u0000\" holds control character U+0000; the record is rejected",
+            "6: key \"a\\u001fb\" holds control character U+001F; the record is rejected",
+        ])
+        // A 300-character table is a table like any other.
+        XCTAssertEqual(try values(s, long, "n"), [.long(1)])
+        XCTAssertEqual(try s.schema(of: "ok")?.columns.map(\.name), ["Type", "n", "a"])
+        // The built-in table still answers with the rejects.
+        XCTAssertEqual(try values(s, Store.rejectsTable, "Line"), [.long(2), .long(3), .long(4), .long(5), .long(6)])
+    }
+
+    // MARK: converters never trap
+
+    func testQueryResultTimespanExtremesAreExactOrNull() throws {
+        let f = write("ts.json", """
+        {"tables":[{"name":"PrimaryResult","columns":[{"name":"i","type":"long"},{"name":"d","type":"timespan"}],"rows":[
+        [1,"nan"],[2,1e19],[3,"-10675199.02:48:05.4775808"],[4,"10675199.02:48:05.4775807"],[5,"10675199.02:48:05.4775808"],
+        [6,"1e19"],[7,"00:00:01.5"],[8,"Infinity"],[9,"not a timespan"]]}]}
+        """)
+        let s = try store()
+        let r = try s.ingest(paths: [f], options: IngestOptions(table: "S"))
+        XCTAssertEqual(r[0].rows, 8)
+        XCTAssertEqual(reasons(r[0]), ["3: column 'd': expected timespan, found \"not a timespan\" (column 28)"])
+        XCTAssertEqual(try values(s, "S", "d"), [.null, .null, .long(Int64.min), .long(Int64.max), .null, .null, .long(15_000_000), .null])
+    }
+
+    func testContinuousExportWithATinySamplingRateKeepsTheRecord() throws {
+        let line = #"{"request":[{"id":"r1","name":"GET /","responseCode":200,"success":true,"durationMetric":{"value":10000.0}}],"context":{"data":{"eventTime":"2025-01-01T00:00:00Z","samplingRate":1e-300},"operation":{"id":"op"}}}"#
+        let s = try store()
+        let r = try s.ingest(paths: [write("ce.json", line + "\n")])
+        XCTAssertEqual(r[0].rowsByTable, ["requests": 1])
+        XCTAssertEqual(r[0].rejected, 0)
+        XCTAssertEqual(try values(s, "requests", "itemCount"), [.null])
+    }
+
+    func testTimespanTextConversions() {
+        XCTAssertEqual(TimespanText.parse(Array("-10675199.02:48:05.4775808".utf8)), .ticks(Int64.min))
+        XCTAssertEqual(TimespanText.parse(Array("1.02:03:04.5".utf8)), .ticks(Ticks.perDay + 2 * Ticks.perHour + 3 * Ticks.perMinute + 4 * Ticks.perSecond + 5_000_000))
+        XCTAssertEqual(TimespanText.parse(Array("2".utf8)), .ticks(2 * Ticks.perDay))
+        XCTAssertEqual(TimespanText.parse(Array("99999999999999999999.00:00".utf8)), .null)
+        XCTAssertEqual(TimespanText.parse(Array("1e300".utf8)), .null)
+        XCTAssertEqual(TimespanText.parse(Array("-nan".utf8)), .null)
+        XCTAssertEqual(TimespanText.parse(Array("1:x".utf8)), .invalid)
+    }
 }

@@ -26,6 +26,7 @@ struct Ingest: ParsableCommand {
             guard n >= 1 else { throw ValidationError("--truncate-strings must be at least 1") }
             o.maxStringBytes = n
         }
+        if let t = table, let problem = Store.tableNameProblem(t) { throw ValidationError("--table: \(problem)") }
         guard maxLineBytes >= 1 else { throw ValidationError("--max-line-bytes must be at least 1") }
         let t0 = Date()
         let showProgress = stderrIsTerminal

@@ -23,7 +23,10 @@ final class TableBuilder {
 
     /// Declares columns with fixed types (from a query-API result's schema).
     func declare(_ cols: [ColumnSchema]) {
-        for c in cols where index[Array(c.name.utf8)] == nil { _ = addColumn(c.name, declared: c.type) }
+        // A name with a control character is left out: rows naming it are rejected (see `remember`).
+        for c in cols where index[Array(c.name.utf8)] == nil && !c.name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            _ = addColumn(c.name, declared: c.type)
+        }
     }
 
     private func addColumn(_ name: String, declared: KustoType?) -> Int {
@@ -89,7 +92,7 @@ final class TableBuilder {
     func append(_ fields: [(String, JSONValue)]) throws {
         try appendRow {
             for (field, (key, value)) in fields.enumerated() {
-                let b = columns[column(forKey: key, field: field)]
+                let b = columns[try column(forKey: key, field: field)]
                 if b.rows > rows { b.truncate(to: rows) } // a repeated key: the last value wins
                 do { try b.append(parsed: value, scratch: &scratch) }
                 catch let e as ColumnBuilder.ConversionError {
@@ -106,7 +109,7 @@ final class TableBuilder {
     }
 
     /// `lookupKey` for a key given as a string: the same guess by position, compared bytewise.
-    private func column(forKey key: String, field: Int) -> Int {
+    private func column(forKey key: String, field: Int) throws -> Int {
         if field < expected.count {
             let guess = expected[field]
             let nb = columns[guess].nameBytes
@@ -116,7 +119,7 @@ final class TableBuilder {
             } ?? nb.elementsEqual(key.utf8)
             if same { return guess }
         }
-        return remember(Array(key.utf8), field: field)
+        return try remember(Array(key.utf8), field: field)
     }
 
     @inline(__always)
@@ -136,16 +139,23 @@ final class TableBuilder {
             }
             let key = Array(UnsafeBufferPointer(start: s.base + keyStart, count: len))
             try s.skipString() // validates UTF-8 of the key
-            return remember(key, field: field)
+            return try remember(key, field: field)
         }
         keyScratch.removeAll(keepingCapacity: true)
         try s.readString(into: &keyScratch)
-        return remember(keyScratch, field: field)
+        return try remember(keyScratch, field: field)
     }
 
-    private func remember(_ key: [UInt8], field: Int) -> Int {
+    private func remember(_ key: [UInt8], field: Int) throws -> Int {
         let col: Int
         if let c = index[key] { col = c }
+        else if let bad = key.first(where: { $0 < 0x20 || $0 == 0x7F }) {
+            // NUL would make "a\u0000" and "a" one name in the catalog, and U+001F is the separator of
+            // sub-column names (`DynamicPaths`): such a key would fail the batch or vanish.
+            var shown: [UInt8] = []
+            appendJSONString(key.prefix(60), to: &shown)
+            throw RecordError(message: "key \(String(decoding: shown, as: UTF8.self)) holds control character U+\(String(format: "%04X", bad)); the record is rejected")
+        }
         else if let alias = aliases[key] {
             col = index[Array(alias.utf8)] ?? addColumn(alias, declared: nil)
             index[key] = col
