@@ -345,4 +345,27 @@ final class IngestRecoveryTests: XCTestCase {
         XCTAssertEqual(TimespanText.parse(Array("-nan".utf8)), .null)
         XCTAssertEqual(TimespanText.parse(Array("1:x".utf8)), .invalid)
     }
+
+    // MARK: many distinct keys are bounded
+
+    func testKeysPastTheColumnLimitGoToTheOverflowBag() throws {
+        let n = TableBuilder.maxColumns + 500
+        let lines = (0..<n).map { "{\"n\":\($0),\"k\(String(format: "%05d", $0))\":\"v\($0)\"}" }
+        let s = try store()
+        let r = try s.ingest(paths: [write("wide.jsonl", lines.joined(separator: "\n"))], options: IngestOptions(table: "W"))
+        XCTAssertEqual(r[0].rows, n)
+        XCTAssertEqual(r[0].rejected, 0)
+        let schema = try s.schema(of: "W")!
+        XCTAssertEqual(schema.columns.count, TableBuilder.maxColumns + 1)
+        XCTAssertEqual(schema.columns.last?.name, TableBuilder.overflowColumn)
+        XCTAssertEqual(schema.columns.last?.type, .dynamic)
+        // Every value is kept: in its column below the limit, in the bag past it.
+        let extra = try values(s, "W", TableBuilder.overflowColumn)
+        let first = try values(s, "W", "k00000")
+        XCTAssertEqual(first[0], .string("v0"))
+        XCTAssertEqual(extra[0], .null)
+        XCTAssertEqual(extra[TableBuilder.maxColumns - 1], .string("{\"k00999\":\"v999\"}"))
+        XCTAssertEqual(extra[n - 1], .string("{\"k\(String(format: "%05d", n - 1))\":\"v\(n - 1)\"}"))
+        XCTAssertEqual(extra.filter { $0 != .null }.count, n - (TableBuilder.maxColumns - 1))
+    }
 }

@@ -73,6 +73,26 @@ final class ColumnBuilder {
         rows &+= 1
     }
 
+    /// `k` nulls at once: a column is filled lazily, only when a row names it again (or at `take`),
+    /// so that a row costs its own fields, not the table's width.
+    func appendNulls(_ k: Int) {
+        guard k > 0 else { return }
+        if let t = type {
+            switch t.physical {
+            case .int64: ints.append(contentsOf: Array(repeating: 0, count: k))
+            case .float64: reals.append(contentsOf: Array(repeating: 0, count: k))
+            case .bytes:
+                strs.offsets.append(contentsOf: Array(repeating: strs.bytes.count, count: k))
+            }
+        }
+        if datetimeText != nil {
+            datetimeText!.offsets.append(contentsOf: Array(repeating: datetimeText!.bytes.count, count: k))
+        }
+        if type == .string || type == .guid { valid.append(contentsOf: Array(repeating: 1, count: k)) }
+        else { valid.append(contentsOf: Array(repeating: 0, count: k)); nullCount &+= k }
+        rows &+= k
+    }
+
     private func begin(_ t: KustoType) {
         // The column saw only nulls so far: give those rows placeholders of the new type.
         type = t
