@@ -92,6 +92,7 @@ final class IngestRecoveryTests: XCTestCase {
         let s = try store()
         let r = try s.ingest(paths: [f], options: IngestOptions(table: "P"))
         XCTAssertEqual(r[0].firstRejects.map(\.line), [4, 11], reasons(r[0]).description)
+        XCTAssertEqual(reasons(r[0]), ["4: malformed JSON: unexpected character '}' (line 7, column 1)", "11: malformed JSON: control character in string (line 13, column 10)"])
         XCTAssertEqual(try values(s, "P", "n"), [.long(1), .long(3), .long(5)])
     }
 

@@ -78,7 +78,7 @@ final class RecordStream {
         /// Longer than `limit`: skipped.
         case tooLong(line: Int, offset: Int)
         /// `line` is where the value starts, `errorLine` where it went wrong.
-        case malformed(line: Int, errorLine: Int, offset: Int, message: String)
+        case malformed(line: Int, errorLine: Int, errorColumn: Int, offset: Int, message: String)
         case end
     }
 
@@ -112,8 +112,12 @@ final class RecordStream {
                     continue
                 }
                 pos = start
-                let errorLine = line + bytes[start..<min(f.offset, bytes.count)].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                return .malformed(line: line, errorLine: errorLine, offset: offset(start), message: f.message)
+                let at = min(f.offset, bytes.count)
+                let errorLine = line + bytes[start..<at].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                var lineBegin = at
+                while lineBegin > start && bytes[lineBegin - 1] != 0x0A { lineBegin -= 1 }
+                let errorColumn = lineBegin > start ? at - lineBegin + 1 : columnAt(start) + (at - start) + 1
+                return .malformed(line: line, errorLine: errorLine, errorColumn: errorColumn, offset: offset(start), message: f.message)
             }
         }
     }

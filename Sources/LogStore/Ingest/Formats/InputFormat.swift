@@ -74,8 +74,8 @@ extension IngestJob {
         case .tooLong(let line, let offset):
             reject(line: line, offset: offset, reason: "record longer than \(options.lineLimit) bytes (--max-line-bytes)", text: [])
             return true
-        case .malformed(let line, let errorLine, let offset, let message):
-            reject(line: line, offset: offset, reason: "malformed JSON" + (errorLine != line ? " at line \(errorLine)" : "") + ": \(message)",
+        case .malformed(let line, let errorLine, let errorColumn, let offset, let message):
+            reject(line: line, offset: offset, reason: "malformed JSON: \(message) (" + (errorLine != line ? "line \(errorLine), " : "") + "column \(errorColumn))",
                    text: s.sample(s.pos))
             return !s.recover(column: column)
         case .end:
