@@ -255,6 +255,23 @@ final class IngestRecoveryTests: XCTestCase {
         XCTAssertFalse(again.skipped)
     }
 
+    func testAFileAppendedToWhileReadIsReportedAndNotDuplicatedNextTime() throws {
+        let p = write("live.jsonl", "{\"n\":1}\n{\"n\":2}\n")
+        let s = try store()
+        var o = IngestOptions(table: "L")
+        o.afterFirstRead = { path in
+            let h = FileHandle(forWritingAtPath: path)!
+            h.seekToEndOfFile(); h.write(Data("{\"n\":3}\n".utf8)); h.closeFile()
+        }
+        let r = try s.ingest(paths: [p], options: o)[0]
+        XCTAssertEqual(r.rows, 3, "what was appended before the end was reached is read")
+        XCTAssertEqual(reasons(r), ["4: the file changed while it was read (size 16 → 24 bytes); the 24 bytes read were ingested and recorded"])
+        // What was recorded is what was read: the same content is not ingested twice.
+        let again = try s.ingest(paths: [p], options: IngestOptions(table: "L"))[0]
+        XCTAssertTrue(again.skipped)
+        XCTAssertEqual(try values(s, "L", "n"), [.long(1), .long(2), .long(3)])
+    }
+
     func testContentHashIsXXH64() {
         XCTAssertEqual(ContentHash.of([]), 0xEF46_DB37_51D8_E999)
         XCTAssertEqual(ContentHash.of(Array("a".utf8)), 0xD24E_C4F1_A98C_6E5B)

@@ -99,6 +99,7 @@ final class IngestJob {
             return !eof
         }
         _ = fill(&buf)
+        options.afterFirstRead?(file)
         // Skip a UTF-8 byte-order mark and leading white space to see the first character.
         var start = 0
         if buf.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }

@@ -18,6 +18,8 @@ public struct IngestOptions: Sendable {
     public var keptRejectsPerFile = 10_000
     /// Files ingested at once (each holds up to `segmentBytes` of builders in memory).
     public var parallelism = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    /// Tests only: runs after the first bytes of a file are read (to change the file meanwhile).
+    var afterFirstRead: (@Sendable (String) -> Void)? = nil
     public init(table: String? = nil, force: Bool = false) { self.table = table; self.force = force }
 }
 
