@@ -114,7 +114,7 @@ extension IngestJob {
     }
 
     func rejectStructure(_ s: RecordStream, _ what: String) {
-        let at = min(s.pos, Int.max)
+        let at = s.pos
         reject(line: s.lineAt(at), offset: s.offset(at), reason: "malformed JSON document: \(what)", text: s.sample(at))
     }
 }
