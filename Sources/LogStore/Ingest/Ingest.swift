@@ -2,7 +2,9 @@ import Foundation
 
 extension Store {
     /// Ingests files (folders are walked; `-` is stdin). Each file is one batch: its segments and
-    /// catalog rows become visible together, after fsync, in one SQLite transaction.
+    /// catalog rows become visible together, after fsync, in one SQLite transaction. A file that
+    /// cannot be read (missing, unreadable, not a regular file) gets a report with its `failure`
+    /// and the run goes on; only store errors stop it.
     public func ingest(paths: [String], options: IngestOptions = IngestOptions(),
                        progress: ((IngestProgress) -> Void)? = nil) throws -> [FileIngestReport] {
         precondition(!readOnly, "ingest into a store opened read-only")
@@ -39,6 +41,10 @@ extension Store {
                 let job = IngestJob(store: self, file: files[i], options: options, index: i, total: files.count, progress: report)
                 do {
                     let r = try job.run()
+                    state.lock(); reports[i] = r; state.unlock()
+                } catch StoreError.input(let path, let reason) {
+                    let r = FileIngestReport(path: job.displayName, bytes: 0, rowsByTable: [:], rejected: 0, skipped: false, firstRejects: [],
+                                             failure: path == files[i] ? reason : "\(path): \(reason)")
                     state.lock(); reports[i] = r; state.unlock()
                 } catch {
                     state.lock(); if failure == nil { failure = error }; state.unlock()
@@ -79,7 +85,8 @@ extension Store {
                 for k in 0..<Int(g.gl_pathc) { if let s = g.gl_pathv[k] { out.append(String(cString: s)) } }
                 continue
             }
-            throw StoreError.input(path: p, reason: "no such file or directory")
+            // Reported by the file's own ingest (no such file), which does not stop the others.
+            out.append(p)
         }
         return out
     }

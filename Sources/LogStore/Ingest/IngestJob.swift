@@ -40,22 +40,33 @@ final class IngestJob {
     var displayName: String { file == "-" ? "<stdin>" : file }
 
     func run() throws -> FileIngestReport {
-        let fingerprint = Fingerprint.of(path: file) ?? "stdin:\(UUID().uuidString)"
-        if !options.force {
-            store.lock.lock()
-            let prior = try? store.catalog.findIngest(fingerprint: fingerprint)
-            store.lock.unlock()
-            if prior != nil {
+        // Duplicate detection compares whole contents: hash the file first, so that content
+        // ingested before is not shredded again. What is recorded is the hash of what the ingest
+        // itself read (`InputReader.fingerprint`), which differs from this one only when the file
+        // changed in between (then it is reported, and the bytes actually read are what counts).
+        if !options.force && file != "-", let before = InputReader.fingerprint(ofFileAt: file) {
+            if try priorIngest(before) {
                 return FileIngestReport(path: displayName, bytes: 0, rowsByTable: [:], rejected: 0, skipped: true, firstRejects: [])
             }
         }
+        let reader = try InputReader(path: file)
+        let fingerprint: String
         do {
-            let reader = try InputReader(path: file)
             try readInput(reader)
+            fingerprint = reader.fingerprint
+            if let change = reader.changeSinceOpened() {
+                reject(line: lastLine, offset: bytesRead, reason: "\(change); the \(reader.rawBytesRead) bytes read were ingested and recorded", text: [])
+            }
+            if !options.force && file != "-", try priorIngest(fingerprint) {
+                // The file became content ingested before while it was read.
+                store.discard(pending)
+                for b in builders.values { _ = b.take() }
+                return FileIngestReport(path: displayName, bytes: 0, rowsByTable: [:], rejected: 0, skipped: true, firstRejects: [])
+            }
             for (t, b) in builders where b.rows > 0 { try flush(table: t, builder: b) }
             try store.publish(pending)
-            _ = try store.commit(source: displayName, size: bytesRead, fingerprint: fingerprint, segments: pending,
-                                 rejects: rejects, rejectedTotal: rejected)
+            _ = try store.commit(source: displayName, size: reader.rawBytesRead, fingerprint: file == "-" ? "stdin:\(UUID().uuidString):\(fingerprint)" : fingerprint,
+                                 segments: pending, rejects: rejects, rejectedTotal: rejected)
         } catch {
             store.discard(pending)
             throw error
@@ -65,40 +76,63 @@ final class IngestJob {
                                 firstRejects: Array(rejects.prefix(100)), truncated: truncated, firstTruncations: truncations)
     }
 
+    private func priorIngest(_ fingerprint: String) throws -> Bool {
+        store.lock.lock(); defer { store.lock.unlock() }
+        return try store.catalog.findIngest(fingerprint: fingerprint) != nil
+    }
+
     // MARK: reading
+
+    /// The line reading stopped at (for a report about the whole file).
+    var lastLine = 1
 
     func readInput(_ reader: InputReader) throws {
         var buf: [UInt8] = []
         var eof = false
         var readError: String? = nil
-        func fill() {
-            do { if try reader.read(into: &buf, max: 4 << 20) == 0 { eof = true } }
+        let chunk = 4 << 20
+        func fill(_ into: inout [UInt8]) -> Bool {
+            if eof { return false }
+            do { if try reader.read(into: &into, max: chunk) == 0 { eof = true } }
             catch let e as InputReader.ReadError { readError = e.message; eof = true }
             catch { readError = "\(error)"; eof = true }
+            return !eof
         }
-        fill()
+        _ = fill(&buf)
+        options.afterFirstRead?(file)
         // Skip a UTF-8 byte-order mark and leading white space to see the first character.
         var start = 0
         if buf.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        let afterBOM = start
         while start < buf.count, [0x20, 0x0A, 0x0D, 0x09].contains(buf[start]) { start += 1 }
         if start >= buf.count && eof {
             bytesRead = buf.count
-            if let e = readError { reject(line: 1, offset: 0, reason: e, text: []) }
+            if let e = readError { reject(line: lineNumber(buf, upTo: buf.count), offset: buf.count, reason: e, text: []) }
             return
         }
         guard let format = InputSniffer.lineFormat(buf, from: start, eof: eof) else {
-            while !eof { fill() }
-            bytesRead = buf.count
-            try buf.withUnsafeBufferPointer { p in
-                try InputSniffer.documentFormat(p, from: start).read(p, start..<p.count, line: lineNumber(p, upTo: start), offset: start, into: self)
+            // A document: it streams through a window bounded by the line limit.
+            let documentFormat = buf.withUnsafeBufferPointer { InputSniffer.documentFormat($0, from: start) }
+            var streamed = 0
+            let stream = RecordStream(bytes: buf, pos: start, eof: eof, limit: options.lineLimit) { into in
+                let before = into.count
+                let more = fill(&into)
+                streamed += into.count - before
+                self.bytesRead = buf.count + streamed
+                self.report(force: false)
+                return more
             }
-            if let e = readError { reject(line: lineNumber(buf, upTo: buf.count), offset: buf.count, reason: e, text: []) }
+            buf = []
+            try documentFormat.read(stream, into: self)
+            bytesRead = stream.offset(stream.bytes.count)
+            lastLine = stream.lineAt(stream.bytes.count)
+            if let e = readError { reject(line: lastLine, offset: bytesRead, reason: e, text: []) }
             return
         }
         // A line format: stream the lines; one longer than the limit is rejected without being held.
         var lineNo = 1
         var consumed = 0            // bytes of the stream before buf[0]
-        var pos = 0
+        var pos = afterBOM          // a byte-order mark is not part of the first line
         var skippingOversize = false
         var oversizeStart = (line: 0, offset: 0)
         while true {
@@ -122,7 +156,16 @@ final class IngestJob {
                 continue
             }
             if eof {
-                if pos < buf.count && !skippingOversize { try processLine(format, buf, pos..<buf.count, line: lineNo, streamOffset: consumed + pos) }
+                if skippingOversize {
+                    reject(line: oversizeStart.line, offset: oversizeStart.offset, reason: "line longer than \(options.lineLimit) bytes", text: [])
+                } else if pos < buf.count {
+                    if buf.count - pos > options.lineLimit {
+                        reject(line: lineNo, offset: consumed + pos, reason: "line longer than \(options.lineLimit) bytes", text: Array(buf[pos..<pos + 200]))
+                    } else {
+                        try processLine(format, buf, pos..<buf.count, line: lineNo, streamOffset: consumed + pos)
+                    }
+                }
+                lastLine = lineNo
                 if let e = readError { reject(line: lineNo, offset: consumed + buf.count, reason: e, text: []) }
                 bytesRead = consumed + buf.count
                 return
@@ -136,7 +179,7 @@ final class IngestJob {
             else { consumed += pos; buf.removeFirst(pos); pos = 0 }
             bytesRead = consumed
             report(force: false)
-            fill()
+            _ = fill(&buf)
         }
     }
 

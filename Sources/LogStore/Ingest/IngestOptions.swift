@@ -18,6 +18,8 @@ public struct IngestOptions: Sendable {
     public var keptRejectsPerFile = 10_000
     /// Files ingested at once (each holds up to `segmentBytes` of builders in memory).
     public var parallelism = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    /// Tests only: runs after the first bytes of a file are read (to change the file meanwhile).
+    var afterFirstRead: (@Sendable (String) -> Void)? = nil
     public init(table: String? = nil, force: Bool = false) { self.table = table; self.force = force }
 }
 
@@ -40,6 +42,8 @@ public struct FileIngestReport: Sendable {
     /// Records kept with a string value cut (see `IngestOptions.maxStringBytes`): how many, and the first notes.
     public var truncated: Int = 0
     public var firstTruncations: [IngestReject] = []
+    /// Why the file was not ingested at all (it could not be opened or read, or is not a regular file); nil otherwise.
+    public var failure: String? = nil
     public var rows: Int { rowsByTable.values.reduce(0, +) }
 }
 

@@ -20,6 +20,10 @@ extension IngestJob {
                 }
                 lastTable = table
             }
+            if let problem = Store.tableNameProblem(table) {
+                b.removeLastRow()
+                throw RecordError(message: problem)
+            }
             try rowAdded(to: table, b, line: line, offset: offset)
         } catch let e as StoreError {
             reject(line: line, offset: offset, reason: e.description, text: [])
@@ -43,6 +47,7 @@ extension IngestJob {
     /// with the row as JSON for its text (what a reject of the same row read from text shows).
     func ingestFields(_ fields: [(String, JSONValue)], into table: String, line: Int, offset: Int) {
         do {
+            if let problem = Store.tableNameProblem(table) { throw RecordError(message: problem) }
             let b = builder(for: table)
             try b.append(fields)
             try rowAdded(to: table, b, line: line, offset: offset)
@@ -71,6 +76,7 @@ extension IngestJob {
 
     func describe(_ error: Error, base: Int) -> String {
         if let f = error as? JSONScanner.Failure { return "\(f.message) (column \(f.offset - base + 1))" }
+        if let e = error as? RecordError { return e.message }
         return "\(error)"
     }
 
@@ -89,5 +95,26 @@ extension IngestJob {
         b.maxStringBytes = options.maxStringBytes
         builders[table] = b
         return b
+    }
+}
+
+/// A record that cannot be stored as it is (its table name, a key): rejected, with this reason.
+struct RecordError: Error { let message: String }
+
+extension Store {
+    /// Kusto's limit on an entity name's length.
+    public static let maxTableNameCharacters = 1024
+
+    /// Why `name` cannot be a table that ingest writes to, or nil when it can. The built-in
+    /// `ingest_rejects` cannot be shadowed: a record routed there is rejected, as is one whose table
+    /// name is empty, longer than 1,024 characters, or holds a control character.
+    public static func tableNameProblem(_ name: String) -> String? {
+        if name == rejectsTable { return "table name '\(rejectsTable)' is reserved for the built-in table of rejected lines" }
+        if name.isEmpty { return "empty table name" }
+        if name.count > maxTableNameCharacters { return "table name of \(name.count) characters (at most \(maxTableNameCharacters))" }
+        if let c = name.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "table name '\(String(name.unicodeScalars.prefix(60).map { Character($0.value < 0x20 ? "?" : $0) }))' holds control character U+\(String(format: "%04X", c.value))"
+        }
+        return nil
     }
 }

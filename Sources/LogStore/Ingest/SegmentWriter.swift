@@ -86,10 +86,11 @@ extension Store {
         let safe = String(table.unicodeScalars.map { c -> Character in
             (c.isASCII && (CharacterSet.alphanumerics.contains(c) || c == "_" || c == "-")) ? Character(c) : "_"
         })
-        if safe == table && !safe.isEmpty { return safe }
+        // A file name holds 255 bytes: a long table name (Kusto allows 1,024 characters) keeps a prefix and its hash.
+        if safe == table && !safe.isEmpty && safe.utf8.count <= 128 { return safe }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in table.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return safe + "-" + String(h, radix: 16)
+        return String(safe.prefix(128)) + "-" + String(h, radix: 16)
     }
 
     static func writeDurably(_ bytes: [UInt8], to path: String) throws {

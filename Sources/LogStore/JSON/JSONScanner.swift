@@ -302,8 +302,8 @@ public func appendJSONString<C: Collection>(_ s: C, to out: inout [UInt8]) where
 /// Shortest round-trip text of a double, as JSON allows (no NaN/Infinity: those become null).
 public func appendJSONNumber(_ d: Double, to out: inout [UInt8]) {
     if d.isNaN || d.isInfinite { out.append(contentsOf: Array("null".utf8)); return }
-    if d == d.rounded(), abs(d) < 1e15 {
-        out.append(contentsOf: String(Int64(d)).utf8)
+    if d == d.rounded(), abs(d) < 1e15, let i = Checked.int64(truncating: d) {
+        out.append(contentsOf: String(i).utf8)
         return
     }
     out.append(contentsOf: "\(d)".utf8)

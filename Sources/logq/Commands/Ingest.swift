@@ -6,7 +6,8 @@ struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Ingest JSON telemetry files (NDJSON, arrays, {\"records\"}, query results; plain or gzip).",
         discussion: """
         Folders are walked; '-' reads stdin. Re-ingesting a file already ingested is a no-op unless --force.
-        Exit status 3 when lines were rejected (they are kept in the ingest_rejects table).
+        Exit status 3 when lines were rejected (they are kept in the ingest_rejects table); 1 when a file could not be
+        read (missing, unreadable, or not a regular file: it is reported and skipped, and the other files are ingested).
         Example: logq ingest --store /tmp/store exports/*.json.gz
         """)
     @OptionGroup var store: StoreOption
@@ -25,6 +26,7 @@ struct Ingest: ParsableCommand {
             guard n >= 1 else { throw ValidationError("--truncate-strings must be at least 1") }
             o.maxStringBytes = n
         }
+        if let t = table, let problem = Store.tableNameProblem(t) { throw ValidationError("--table: \(problem)") }
         guard maxLineBytes >= 1 else { throw ValidationError("--max-line-bytes must be at least 1") }
         let t0 = Date()
         let showProgress = stderrIsTerminal
@@ -41,8 +43,9 @@ struct Ingest: ParsableCommand {
             fail(error, code: ExitCodes.dataError)
         }
         if showProgress { stderr("\r\u{1B}[K") }
-        var rows = 0, rejected = 0, bytes = 0, skipped = 0
+        var rows = 0, rejected = 0, bytes = 0, skipped = 0, failed = 0
         for r in reports {
+            if let f = r.failure { failed += 1; stderr("\(r.path): not ingested: \(f)\n"); continue }
             rows += r.rows; rejected += r.rejected; bytes += r.bytes
             if r.skipped { skipped += 1; stderr("\(r.path): already ingested (use --force to ingest again)\n") }
             for j in r.firstRejects.prefix(20) { stderr("\(j.file):\(j.line): \(j.reason)\n") }
@@ -51,8 +54,9 @@ struct Ingest: ParsableCommand {
             if r.truncated > 10 { stderr("\(r.path): \(r.truncated - 10) more records kept with cut strings\n") }
         }
         let el = Date().timeIntervalSince(t0)
-        stderr(String(format: "ingested %d rows from %d file(s) (%.1f MB) in %.2fs (%.0f MB/s)%@%@\n", rows, reports.count - skipped, Double(bytes) / 1e6, el,
-                      Double(bytes) / 1e6 / max(el, 1e-9), skipped > 0 ? ", \(skipped) skipped" : "", rejected > 0 ? ", \(rejected) rejected" : ""))
+        stderr(String(format: "ingested %d rows from %d file(s) (%.1f MB) in %.2fs (%.0f MB/s)%@%@\n", rows, reports.count - skipped - failed, Double(bytes) / 1e6, el,
+                      Double(bytes) / 1e6 / max(el, 1e-9), skipped > 0 ? ", \(skipped) skipped" : "", (rejected > 0 ? ", \(rejected) rejected" : "") + (failed > 0 ? ", \(failed) file(s) not ingested" : "")))
+        if failed > 0 { throw ExitCode(ExitCodes.dataError) }
         if rejected > 0 { throw ExitCode(ExitCodes.rejected) }
     }
 }

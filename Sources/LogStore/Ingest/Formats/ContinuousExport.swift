@@ -57,7 +57,7 @@ enum ContinuousExport: RecordMapping {
             ("client_City", str(at(ctx, "location", "city"))), ("client_StateOrProvince", str(at(ctx, "location", "province"))),
             ("client_CountryOrRegion", str(at(ctx, "location", "country"))), ("client_Browser", str(at(ctx, "device", "browserVersion"))),
             ("cloud_RoleName", str(at(ctx, "device", "roleName"))), ("cloud_RoleInstance", str(at(ctx, "device", "roleInstance"))),
-            ("itemId", str(at(doc, "internal", "data", "id"))), ("itemCount", .int(Int64((100 / sampling).rounded()))),
+            ("itemId", str(at(doc, "internal", "data", "id"))), ("itemCount", Checked.int64(rounding: 100 / sampling).map(JSONValue.int) ?? .null),
             ("customDimensions", merge(at(ctx, "custom", "dimensions"))), ("customMeasurements", merge(at(ctx, "custom", "metrics"))),
         ]
         if case .bool(true)? = at(ctx, "data", "isSynthetic"), case .string("")? = common.first(where: { $0.0 == "operation_SyntheticSource" })?.1 {

@@ -1,36 +1,44 @@
 import Foundation
 
 /// A Kusto REST v2 result: a JSON array of frames (`DataSetHeader`, `DataTable` or `TableHeader` +
-/// `TableFragment`s, `TableCompletion`, `DataSetCompletion`).
-struct KustoV2Frames: InputFormat {
-    func read(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, line: Int, offset: Int, into job: IngestJob) throws {
-        try job.ingestKustoV2(try job.parseWhole(text.baseAddress!, range))
-    }
-}
-
-extension IngestJob {
-    /// Kusto REST v2: an array of frames; the PrimaryResult table comes whole (`DataTable`) or as
-    /// `TableHeader` + `TableFragment`s. Error rows and `OneApiErrors` become rejects.
-    func ingestKustoV2(_ doc: JSONValue) throws {
-        guard let frames = doc.arrayValue else { return }
-        var columns: [JSONValue]? = nil
-        var rows: [JSONValue] = []
-        var inPrimary = false
-        for f in frames {
-            switch f["FrameType"]?.stringValue ?? "" {
-            case "DataTable" where f["TableKind"]?.stringValue == "PrimaryResult":
-                columns = f["Columns"]?.arrayValue; rows += f["Rows"]?.arrayValue ?? []
-            case "TableHeader":
-                inPrimary = f["TableKind"]?.stringValue == "PrimaryResult"
-                if inPrimary { columns = f["Columns"]?.arrayValue }
-            case "TableFragment" where inPrimary: rows += f["Rows"]?.arrayValue ?? []
-            case "TableCompletion" where inPrimary:
-                inPrimary = false
-                if let errs = f["OneApiErrors"], errs != .null { reject(line: 0, offset: 0, reason: "query result reports an error", text: errs.jsonBytes) }
-            default: break
+/// `TableFragment`s, `TableCompletion`, `DataSetCompletion`). Frames and their rows stream: the
+/// PrimaryResult table's rows are read one at a time. Error rows and `OneApiErrors` become rejects.
+struct KustoV2Frames: DocumentFormat {
+    func read(_ s: RecordStream, into job: IngestJob) throws {
+        var primary: ResultTableReader? = nil
+        var primaryOpen = false, sawPrimary = false
+        job.streamArray(s) { column in
+            guard s.peekSkippingWhitespace() == 0x7B else { return job.nextValue(s, column: column) { _, _, _ in } }
+            var frameType = "", kind = ""
+            var columns: ResultTableReader? = nil
+            job.streamObject(s) { k in
+                switch k {
+                case "FrameType": _ = job.nextParsed(s) { v, _, _ in frameType = v.stringValue ?? "" }; return true
+                case "TableKind": _ = job.nextParsed(s) { v, _, _ in kind = v.stringValue ?? "" }; return true
+                case "Columns": _ = job.nextParsed(s) { v, _, _ in columns = ResultTableReader(columns: v.arrayValue ?? []) }; return true
+                case "Rows":
+                    var t: ResultTableReader? = nil
+                    if frameType == "DataTable" && kind == "PrimaryResult" { t = columns; sawPrimary = sawPrimary || columns != nil }
+                    else if frameType == "TableFragment" && primaryOpen { t = primary }
+                    guard let table = t else { return false }
+                    job.streamArray(s) { _ in job.nextParsed(s) { row, line, offset in job.ingestResultRow(row, table, line: line, offset: offset) } }
+                    return true
+                case "OneApiErrors" where frameType == "TableCompletion" && primaryOpen:
+                    _ = job.nextParsed(s) { v, line, offset in
+                        if v != .null { job.reject(line: line, offset: offset, reason: "query result reports an error", text: v.jsonBytes) }
+                    }
+                    return true
+                default: return false
+                }
             }
+            if frameType == "TableHeader" {
+                primaryOpen = kind == "PrimaryResult"
+                if primaryOpen { primary = columns; sawPrimary = true }
+            } else if frameType == "TableCompletion" {
+                primaryOpen = false
+            }
+            return true
         }
-        guard let cols = columns else { throw StoreError.input(path: displayName, reason: "Kusto v2 result without a PrimaryResult table") }
-        try ingestTable(columns: cols, rows: rows)
+        if !sawPrimary { job.reject(line: 1, offset: 0, reason: "Kusto v2 result without a PrimaryResult table", text: []) }
     }
 }

@@ -26,17 +26,14 @@ enum InputSniffer {
         return shape.continuousExport ? ContinuousExportLines() : NDJSONLines()
     }
 
-    /// The format of a whole document starting at `start` (`[` or `{`).
-    static func documentFormat(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> any InputFormat {
+    /// The format of a document starting at `start` (`[` or `{`), from its first bytes in `text`.
+    static func documentFormat(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> any DocumentFormat {
         let base = text.baseAddress!
         if base[start] == 0x5B {
-            // A JSON array: of records, or of Kusto v2 frames.
+            // A JSON array: of records, or of Kusto v2 frames (their first frame names its type).
             var probe = JSONScanner(base, start: start, end: text.count)
             probe.pos += 1; probe.skipWhitespace()
-            if probe.peek() == 0x7B, let r = try? probe.skipValue(),
-               let v = try? JSONValue.parse(base, r), v["FrameType"] != nil {
-                return KustoV2Frames()
-            }
+            if probe.peek() == 0x7B, topLevelKeys(&probe).contains("FrameType") { return KustoV2Frames() }
             return JSONArrayRecords()
         }
         // An object: {"records": […]}, a query-API / Kusto v1 result, or records one after another.
@@ -56,8 +53,10 @@ enum InputSniffer {
         while true {
             s.skipWhitespace()
             var k: [UInt8] = []
-            guard (try? s.readString(into: &k)) != nil, (try? s.expect(0x3A, ":")) != nil, (try? s.skipValue()) != nil else { return keys }
+            guard (try? s.readString(into: &k)) != nil, (try? s.expect(0x3A, ":")) != nil else { return keys }
+            // The key counts once named: its value may run past the bytes at hand.
             keys.append(String(decoding: k, as: UTF8.self))
+            guard (try? s.skipValue()) != nil else { return keys }
             s.skipWhitespace()
             if s.peek() == 0x2C { s.pos += 1; continue }
             return keys

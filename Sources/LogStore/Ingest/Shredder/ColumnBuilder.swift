@@ -73,6 +73,26 @@ final class ColumnBuilder {
         rows &+= 1
     }
 
+    /// `k` nulls at once: a column is filled lazily, only when a row names it again (or at `take`),
+    /// so that a row costs its own fields, not the table's width.
+    func appendNulls(_ k: Int) {
+        guard k > 0 else { return }
+        if let t = type {
+            switch t.physical {
+            case .int64: ints.append(contentsOf: Array(repeating: 0, count: k))
+            case .float64: reals.append(contentsOf: Array(repeating: 0, count: k))
+            case .bytes:
+                strs.offsets.append(contentsOf: Array(repeating: strs.bytes.count, count: k))
+            }
+        }
+        if datetimeText != nil {
+            datetimeText!.offsets.append(contentsOf: Array(repeating: datetimeText!.bytes.count, count: k))
+        }
+        if type == .string || type == .guid { valid.append(contentsOf: Array(repeating: 1, count: k)) }
+        else { valid.append(contentsOf: Array(repeating: 0, count: k)); nullCount &+= k }
+        rows &+= k
+    }
+
     private func begin(_ t: KustoType) {
         // The column saw only nulls so far: give those rows placeholders of the new type.
         type = t
@@ -132,15 +152,18 @@ final class ColumnBuilder {
         case .long:
             if declared != nil {
                 guard d == d.rounded(), abs(d) < 9.2e18 else { throw ConversionError(message: "expected long, found \(d)") }
-                ints.append(Int64(d)); pushValid()
+                guard let i = Checked.int64(truncating: d) else { throw ConversionError(message: "expected long, found \(d)") }
+                ints.append(i); pushValid()
             } else { widen(to: .real); try appendReal(d, raw: raw) }
         case .int:
-            guard d == d.rounded(), abs(d) <= 2_147_483_647 else { throw ConversionError(message: "expected int, found \(d)") }
-            ints.append(Int64(d)); pushValid()
+            guard d == d.rounded(), let i = Checked.int32(truncating: d) else { throw ConversionError(message: "expected int, found \(d)") }
+            ints.append(Int64(i)); pushValid()
         case .bool:
             if declared != nil { throw ConversionError(message: "expected bool, found \(d)") }
             widen(to: .dynamic); try appendReal(d, raw: raw)
-        case .timespan: ints.append(Int64(d.rounded())); pushValid()
+        case .timespan:
+            // Ticks given as a number: NaN, infinities and counts past Int64 are Kusto's null.
+            if let ticks = Checked.int64(rounding: d) { ints.append(ticks); pushValid() } else { appendNull() }
         case .datetime, .guid:
             if declared != nil { throw ConversionError(message: "expected \(t.name), found number \(d)") }
             widen(to: .string); try appendReal(d, raw: raw)
@@ -210,10 +233,11 @@ final class ColumnBuilder {
             }
         case .timespan:
             if v.isEmpty { appendNull(); return }
-            guard let ticks = Ticks.parseTimespan(String(decoding: v, as: UTF8.self)) else {
-                throw ConversionError(message: "expected timespan, found \"\(String(decoding: v.prefix(40), as: UTF8.self))\"")
+            switch TimespanText.parse(v) {
+            case .ticks(let ticks): ints.append(ticks); pushValid()
+            case .null: appendNull()
+            case .invalid: throw ConversionError(message: "expected timespan, found \"\(String(decoding: v.prefix(40), as: UTF8.self))\"")
             }
-            ints.append(ticks); pushValid()
         case .bool:
             switch String(decoding: v, as: UTF8.self).lowercased() {
             case "true", "1": ints.append(1); pushValid()
@@ -268,7 +292,7 @@ final class ColumnBuilder {
             if d.isNaN || d.isInfinite { appendNull(); return }
             scratch.removeAll(keepingCapacity: true)
             appendJSONNumber(d, to: &scratch)
-            if d == d.rounded(), abs(d) < 1e15 { try scratch.withUnsafeBufferPointer { try appendInteger(Int64(d), raw: $0) } }
+            if d == d.rounded(), abs(d) < 1e15, let i = Checked.int64(truncating: d) { try scratch.withUnsafeBufferPointer { try appendInteger(i, raw: $0) } }
             else { try scratch.withUnsafeBufferPointer { try appendReal(d, raw: $0) } }
         case .array, .object:
             scratch.removeAll(keepingCapacity: true)

@@ -1,7 +1,16 @@
 import Foundation
 
 /// Shreds JSON records of one table straight from their bytes into column builders.
+///
+/// A table has at most `maxColumns` columns; keys past that go, with their values as JSON, into one
+/// dynamic bag column, `overflowColumn`, so that a file of 100,000 distinct keys stays a table of
+/// bounded width (it was 100,000 columns, quadratic in time and memory). Columns are filled with
+/// nulls lazily, so a row costs its own fields.
 final class TableBuilder {
+    /// Shredded columns per table (declared ones included); the overflow bag comes on top.
+    static let maxColumns = 1000
+    static let overflowColumn = "_ExtraFields"
+
     let table: String
     private(set) var columns: [ColumnBuilder] = []
     private var index: [[UInt8]: Int] = [:]
@@ -23,18 +32,22 @@ final class TableBuilder {
 
     /// Declares columns with fixed types (from a query-API result's schema).
     func declare(_ cols: [ColumnSchema]) {
-        for c in cols where index[Array(c.name.utf8)] == nil { _ = addColumn(c.name, declared: c.type) }
+        // A name with a control character is left out: rows naming it are rejected (see `remember`).
+        for c in cols where index[Array(c.name.utf8)] == nil && !c.name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            _ = addColumn(c.name, declared: c.type)
+        }
     }
 
     private func addColumn(_ name: String, declared: KustoType?) -> Int {
         let b = ColumnBuilder(name: name, declared: declared)
-        for _ in 0..<rows { b.appendNull() }
         columns.append(b)
         index[b.nameBytes] = columns.count - 1
         return columns.count - 1
     }
 
-    var approximateBytes: Int { columns.reduce(0) { $0 + $1.approximateBytes } }
+    /// Bytes held, counting the nulls a column is owed until it is filled (9 bytes a row at most), so
+    /// that a wide, sparse table is cut into segments before its padding exists.
+    var approximateBytes: Int { columns.reduce(0) { $0 + $1.approximateBytes + (rows - $1.rows) * 9 } }
 
     /// Shreds the object at `range` of `base` as one row. On error nothing of it is kept.
     func shred(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) throws {
@@ -51,14 +64,42 @@ final class TableBuilder {
     private func appendRow(_ fill: () throws -> Void) throws {
         columnsBeforeLastRow = columns.count
         if !truncatedInLastRow.isEmpty { truncatedInLastRow.removeAll() }
-        do { try fill() } catch {
+        overflow.removeAll(keepingCapacity: true)
+        do {
+            try fill()
+            if !overflow.isEmpty {
+                overflow.append(0x7D)
+                let b = columns[overflowIndex()]
+                if b.rows > rows { b.truncate(to: rows) } // the record named the bag itself: the overflow wins
+                b.appendNulls(rows - b.rows)
+                try overflow.withUnsafeBufferPointer { try b.appendNested($0) }
+            }
+        } catch {
             for c in columns { c.truncate(to: rows) }
             dropColumns(from: columnsBeforeLastRow)
             throw error
         }
         rows &+= 1
-        for c in columns where c.rows < rows { c.appendNull() }
     }
+
+    /// This row's fields past `maxColumns`, as the text of a JSON object being built (no closing brace yet).
+    private var overflow: [UInt8] = []
+
+    private func addOverflow(key: [UInt8], _ write: (inout [UInt8]) -> Void) {
+        overflow.append(overflow.isEmpty ? 0x7B : 0x2C)
+        appendJSONString(key, to: &overflow)
+        overflow.append(0x3A)
+        write(&overflow)
+    }
+
+    private func overflowIndex() -> Int {
+        let name = Array(Self.overflowColumn.utf8)
+        if let i = index[name] { return i }
+        return addColumn(Self.overflowColumn, declared: nil)
+    }
+
+    /// The key of the field `remember` sent to the overflow bag (returned as column -1).
+    private var overflowKey: [UInt8] = []
 
     private func shredObject(_ s: inout JSONScanner) throws {
         try s.expect(0x7B, "'{' (a JSON object)")
@@ -71,9 +112,15 @@ final class TableBuilder {
             let col = try lookupKey(&s, field: field)
             try s.expect(0x3A, "':'")
             s.skipWhitespace()
-            let b = columns[col]
-            if b.rows > rows { b.truncate(to: rows) } // a repeated key: the last value wins
-            try appendValue(&s, to: b)
+            if col < 0 {
+                let r = try s.skipValue()
+                addOverflow(key: overflowKey) { $0.append(contentsOf: UnsafeBufferPointer(start: s.base + r.lowerBound, count: r.count)) }
+            } else {
+                let b = columns[col]
+                if b.rows > rows { b.truncate(to: rows) } // a repeated key: the last value wins
+                b.appendNulls(rows - b.rows)
+                try appendValue(&s, to: b)
+            }
             field &+= 1
             s.skipWhitespace()
             let c = s.peek()
@@ -89,8 +136,11 @@ final class TableBuilder {
     func append(_ fields: [(String, JSONValue)]) throws {
         try appendRow {
             for (field, (key, value)) in fields.enumerated() {
-                let b = columns[column(forKey: key, field: field)]
+                let col = try column(forKey: key, field: field)
+                if col < 0 { addOverflow(key: overflowKey) { value.write(to: &$0) }; continue }
+                let b = columns[col]
                 if b.rows > rows { b.truncate(to: rows) } // a repeated key: the last value wins
+                b.appendNulls(rows - b.rows)
                 do { try b.append(parsed: value, scratch: &scratch) }
                 catch let e as ColumnBuilder.ConversionError {
                     throw JSONScanner.Failure(message: "column '\(b.name)': \(e.message)", offset: Self.textEnd(of: fields, through: field))
@@ -106,7 +156,7 @@ final class TableBuilder {
     }
 
     /// `lookupKey` for a key given as a string: the same guess by position, compared bytewise.
-    private func column(forKey key: String, field: Int) -> Int {
+    private func column(forKey key: String, field: Int) throws -> Int {
         if field < expected.count {
             let guess = expected[field]
             let nb = columns[guess].nameBytes
@@ -116,7 +166,7 @@ final class TableBuilder {
             } ?? nb.elementsEqual(key.utf8)
             if same { return guess }
         }
-        return remember(Array(key.utf8), field: field)
+        return try remember(Array(key.utf8), field: field)
     }
 
     @inline(__always)
@@ -136,16 +186,27 @@ final class TableBuilder {
             }
             let key = Array(UnsafeBufferPointer(start: s.base + keyStart, count: len))
             try s.skipString() // validates UTF-8 of the key
-            return remember(key, field: field)
+            return try remember(key, field: field)
         }
         keyScratch.removeAll(keepingCapacity: true)
         try s.readString(into: &keyScratch)
-        return remember(keyScratch, field: field)
+        return try remember(keyScratch, field: field)
     }
 
-    private func remember(_ key: [UInt8], field: Int) -> Int {
+    private func remember(_ key: [UInt8], field: Int) throws -> Int {
         let col: Int
         if let c = index[key] { col = c }
+        else if let bad = key.first(where: { $0 < 0x20 || $0 == 0x7F }) {
+            // NUL would make "a\u0000" and "a" one name in the catalog, and U+001F is the separator of
+            // sub-column names (`DynamicPaths`): such a key would fail the batch or vanish.
+            var shown: [UInt8] = []
+            appendJSONString(key.prefix(60), to: &shown)
+            throw RecordError(message: "key \(String(decoding: shown, as: UTF8.self)) holds control character U+\(String(format: "%04X", bad)); the record is rejected")
+        }
+        else if columns.count >= Self.maxColumns && aliases[key] == nil {
+            overflowKey = key
+            return -1
+        }
         else if let alias = aliases[key] {
             col = index[Array(alias.utf8)] ?? addColumn(alias, declared: nil)
             index[key] = col
@@ -209,7 +270,7 @@ final class TableBuilder {
     func lastString(_ key: String) -> String? {
         guard rows > 0, let i = index[Array(key.utf8)] else { return nil }
         let c = columns[i]
-        guard c.type == .string, c.rows == rows, c.valid[rows - 1] != 0 else { return nil }
+        guard c.type == .string, c.rows == rows, c.valid[rows - 1] != 0 else { return nil } // fewer rows: not in the last one
         let r = c.strs.range(rows - 1)
         return r.isEmpty ? nil : String(decoding: c.strs.bytes[r], as: UTF8.self)
     }
@@ -220,6 +281,7 @@ final class TableBuilder {
         var schema: [ColumnSchema] = []
         var cols: [Column] = []
         for b in columns {
+            b.appendNulls(n - b.rows)
             let c = b.take()
             schema.append(ColumnSchema(name: b.name, type: c.type))
             cols.append(c)
