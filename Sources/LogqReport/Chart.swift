@@ -176,7 +176,7 @@ enum AxisScale {
     /// A coordinate or cell index from a double: NaN is 0 and the rest is clamped. Extreme data
     /// (a span of ±1e308, x values one ulp apart) makes the geometry's doubles infinite or NaN,
     /// where `Int(_:)` traps.
-    static func pixel(_ d: Double, limit: Int = 1 << 30) -> Int { d.isNaN ? 0 : Int(max(-Double(limit), min(Double(limit), d))) }
+    static func pixel(_ d: Double, limit: Int = 1 << 30) -> Int { d.isNaN ? 0 : Int(max(-Double(limit), min(Double(limit), d))) } // checked: NaN handled, the rest clamped to ±limit
 
     /// A datetime label for ticks given as a double ("" outside Kusto's datetime range).
     static func datetimeText(_ ticks: Double) -> String {

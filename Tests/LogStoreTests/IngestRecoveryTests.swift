@@ -245,6 +245,18 @@ final class IngestRecoveryTests: XCTestCase {
         XCTAssertEqual(try values(s, "X", "n"), [.long(1), .long(2)])
     }
 
+    func testAFileRecordedByAnOlderStoreIsStillRecognized() throws {
+        // A store made before whole-content hashing recorded `size:FNV-1a(first and last MiB)`:
+        // re-ingesting the same folder after an upgrade must not add its rows a second time.
+        let p = write("old.jsonl", "{\"n\":1}\n")
+        let s = try store()
+        _ = try s.commit(source: p, size: 8, fingerprint: LegacyFingerprint.of(path: p)!, segments: [], rejects: [], rejectedTotal: 0)
+        XCTAssertTrue(try s.ingest(paths: [p], options: IngestOptions(table: "O"))[0].skipped)
+        let other = write("new.jsonl", "{\"n\":2}\n")
+        XCTAssertFalse(try s.ingest(paths: [other], options: IngestOptions(table: "O"))[0].skipped)
+        XCTAssertEqual(try values(s, "O", "n"), [.long(2)])
+    }
+
     func testAFileAppendedToAfterIngestIsNotTakenAsIngested() throws {
         let p = write("grow.jsonl", "{\"n\":1}\n")
         let s = try store()

@@ -45,7 +45,7 @@ final class IngestJob {
         // itself read (`InputReader.fingerprint`), which differs from this one only when the file
         // changed in between (then it is reported, and the bytes actually read are what counts).
         if !options.force && file != "-", let before = InputReader.fingerprint(ofFileAt: file) {
-            if try priorIngest(before) {
+            if try priorIngest(before) || priorLegacyIngest() {
                 return FileIngestReport(path: displayName, bytes: 0, rowsByTable: [:], rejected: 0, skipped: true, firstRejects: [])
             }
         }
@@ -74,6 +74,12 @@ final class IngestJob {
         report(force: true)
         return FileIngestReport(path: displayName, bytes: bytesRead, rowsByTable: rowsByTable, rejected: rejected, skipped: false,
                                 firstRejects: Array(rejects.prefix(100)), truncated: truncated, firstTruncations: truncations)
+    }
+
+    /// A file recorded by a store made before whole-content hashing (see `LegacyFingerprint`).
+    private func priorLegacyIngest() throws -> Bool {
+        guard let legacy = LegacyFingerprint.of(path: file) else { return false }
+        return try priorIngest(legacy)
     }
 
     private func priorIngest(_ fingerprint: String) throws -> Bool {
