@@ -8,6 +8,9 @@
 # (default .build-fuzz/ at the repository root, ignored by git); Corpus/ only changes on merge.
 # Exit status: 0 when no target crashed, hung or ran out of memory; 1 otherwise (artifacts named).
 set -uo pipefail
+# Swift's own crash handler runs before libFuzzer's and trips ASan; without it a trap is reported
+# by libFuzzer ("deadly signal") with the stack.
+export SWIFT_BACKTRACE=enable=no
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 work="${FUZZ_WORK:-$root/.build-fuzz}"
