@@ -51,7 +51,8 @@ run() {
             fi
         fi
         echo "== fuzz $t for ${seconds}s"
-        "$bin" "${fuzz_flags[@]}" -max_len="$(max_len "$t")" -max_total_time="$seconds" -artifact_prefix="$work/artifacts/$t/" \
+        dict=(); [ -f "$here/$t.dict" ] && dict=(-dict="$here/$t.dict")
+        "$bin" "${fuzz_flags[@]}" "${dict[@]}" -max_len="$(max_len "$t")" -max_total_time="$seconds" -artifact_prefix="$work/artifacts/$t/" \
             "$work/corpus/$t" >"$work/$t.log" 2>&1
         rc=$?
         # The last status line (executions, coverage, features, corpus) and the final stats.

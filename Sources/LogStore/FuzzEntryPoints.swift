@@ -11,7 +11,7 @@ public enum _Fuzz {
     ///
     /// Returns false when the footer holds a count, offset or length that the reader is known
     /// not to survive yet (past `Int.max`, an offset plus length that overflows, a payload or row
-    /// count over 2^28): `FuzzSegment` skips those inputs when LOGQ_FUZZ_SKIP_KNOWN=1, so that the
+    /// count or string length over 2^28): `FuzzSegment` skips those inputs when LOGQ_FUZZ_SKIP_KNOWN=1, so that the
     /// decoders can be fuzzed while the footer's crashes (/work/briefs/fuzz-findings.md) are fixed.
     @discardableResult
     public static func repairSegmentChecksums(_ bytes: inout [UInt8]) -> Bool {
@@ -33,13 +33,25 @@ public enum _Fuzz {
         var chunks: [(offset: Int, length: Int, blocks: Int)] = []
         bytes.withUnsafeBytes { all in
             var r = ByteReader(UnsafeRawBufferPointer(rebasing: all[foff..<(foff + flen)]))
+            // Strings are skipped here without `ByteReader.str()`, whose length it trusts (a
+            // known crash): only their bytes are needed, and a length past the footer ends the walk.
+            func skipString() -> Bool {
+                guard let n = try? r.varint() else { return false }
+                if n > limit { sane = false }
+                guard n <= UInt64(r.bytes.count - r.pos) else { return false }
+                r.pos += Int(n)
+                return true
+            }
             guard (try? r.u32()) != nil, let rows = try? r.u64(), let n = try? r.u32() else { return }
             if rows > limit { sane = false }
             for _ in 0..<n {
-                guard (try? r.str()) != nil, (try? r.u8()) != nil, let off = try? r.u64(), let len = try? r.u64(),
-                      let blocks = try? r.u32(), let rawLength = try? r.u64(), let nulls = try? r.u64() else { return }
+                guard skipString(), (try? r.u8()) != nil, let off = try? r.u64(), let len = try? r.u64(),
+                      let blocks = try? r.u32(), let rawLength = try? r.u64(), let nulls = try? r.u64(),
+                      let flags = try? r.u8() else { return }
                 if off > limit || len > limit || rawLength > limit || nulls > limit { sane = false }
-                guard (try? SegmentFormat.readStats(&r, nullCount: Int(truncatingIfNeeded: nulls))) != nil else { return }
+                if flags & 1 != 0 { guard (try? r.raw(16)) != nil else { return } }
+                if flags & 2 != 0 { guard (try? r.raw(16)) != nil else { return } }
+                if flags & 4 != 0 { guard skipString(), skipString() else { return } }
                 guard off <= UInt64(foff), len <= UInt64(foff) else { return }
                 chunks.append((Int(off), Int(len), Int(blocks)))
             }
