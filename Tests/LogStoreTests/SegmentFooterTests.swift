@@ -217,6 +217,25 @@ final class SegmentFooterTests: XCTestCase {
                             "nibble template without variable positions")
     }
 
+    // A few kilobytes must not expand to gigabytes: one dictionary entry or a fixed nibble
+    // template on every row of the largest segment.
+    func testStringColumnsExpandAtMostToTheDocumentedMaximum() throws {
+        XCTAssertEqual(SegmentFormat.maxColumnBytes, 1 << 30)
+        let rows = SegmentFormat.maxRows
+        let entry = [UInt8](repeating: 120, count: 2000)
+        let dictionary: [UInt8] = [0, Encoding.dictionaryBytes.rawValue] + Self.varint(1) + Self.varint(2000) + entry + [0]
+        assertColumnCorrupt(rows: rows, .string, dictionary, "strings expand to 2097152000 bytes, over the maximum of 1073741824 per column")
+        // Under the bound (1000 bytes on every row: 1,048,576,000 bytes) the column still reads.
+        let small = [UInt8](repeating: 120, count: 1000)
+        let ok = segment(rows: rows, type: .string, payload: [0, Encoding.dictionaryBytes.rawValue] + Self.varint(1) + Self.varint(1000) + small + [0])
+        let r = try SegmentReader(path: write(ok.bytes))
+        XCTAssertEqual(try r.read(r.footer.columns[0], rows: [0, 5]).count, 2)
+        let template = [UInt8](repeating: 45, count: 1100)
+        let flags = [1] + [UInt8](repeating: 0, count: 1099)
+        assertColumnCorrupt(rows: rows, .string, [0, Encoding.nibbleBytes.rawValue, 1] + Self.varint(1100) + template + flags,
+                            "strings expand to 1153433600 bytes, over the maximum of 1073741824 per column")
+    }
+
     // MARK: the fuzzers' inputs
 
     /// Every input the segment fuzzer crashed, hung or ran out of memory on (Fuzz/Crashes/segment,

@@ -66,6 +66,11 @@ extension Store {
                 cols.append(sub)
             }
         }
+        for (k, c) in zip(schema, cols) {   // readers reject more (docs/FORMAT.md, Limits)
+            if case .bytes(let s) = c.storage, s.offsets.last! - s.offsets.first! > SegmentFormat.maxColumnBytes {
+                throw StoreError.input(path: table, reason: "column '\(k.name)': \(SegmentFormat.expandsTooFar(s.offsets.last! - s.offsets.first!))")
+            }
+        }
         let enc = SegmentFormat.encode(schema: schema, columns: &cols, rows: rows)
         cols = []
         let dirName = Self.directoryName(for: table)

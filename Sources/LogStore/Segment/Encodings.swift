@@ -415,8 +415,11 @@ enum BytesCodec {
             }
             let all = try r.raw(starts[m])
             let width = Int(try r.u8())
+            var expanded = 0
             for c in try BitPacking.unpack(&r, count: n, width: width, rows: rows) {
                 guard c < UInt64(m) else { throw FormatError(message: "dictionary code out of range") }
+                expanded += starts[Int(c) + 1] - starts[Int(c)]
+                guard expanded <= SegmentFormat.maxColumnBytes else { throw FormatError(message: SegmentFormat.expandsTooFar(expanded)) }
                 out.append(UnsafeRawBufferPointer(rebasing: all[starts[Int(c)]..<starts[Int(c) + 1]]))
             }
         case .nibbleBytes:
@@ -479,6 +482,7 @@ enum BytesCodec {
             }
             var total = 0
             lens.withUnsafeBufferPointer { l in codes32.withUnsafeBufferPointer { c in for i in 0..<n { total &+= l[Int(c[i])] } } }
+            guard total <= SegmentFormat.maxColumnBytes else { throw FormatError(message: SegmentFormat.expandsTooFar(total)) }
             var starts = [Int](repeating: 0, count: m)
             var acc = 0
             for (k, l) in lens.enumerated() { starts[k] = acc; acc += l }
@@ -604,6 +608,12 @@ extension BytesCodec {
 /// Random identifiers (hex operation ids, GUIDs) do not compress under LZ4, but use 16 symbols:
 /// stored as 4-bit codes they take half the space. When all values have one length, positions
 /// holding the same byte in every row (a GUID's dashes) are stored once as a template.
+extension SegmentFormat {
+    static func expandsTooFar(_ bytes: Int) -> String {
+        "strings expand to \(bytes) bytes, over the maximum of \(maxColumnBytes) per column"
+    }
+}
+
 enum NibbleCodec {
     static func encode(_ s: ByteStrings, into w: inout ByteWriter) -> Bool {
         let n = s.count
@@ -691,7 +701,9 @@ enum NibbleCodec {
             // nibble-coded): without one, a short column would claim rows × template bytes.
             guard n == 0 || !l.variable.isEmpty else { throw FormatError(message: "nibble template without variable positions") }
             let (t, o) = n.multipliedReportingOverflow(by: len)
-            guard !o else { throw FormatError(message: "nibble column expands past the address space") }
+            guard !o, t <= SegmentFormat.maxColumnBytes else {
+                throw FormatError(message: o ? "nibble column expands past the address space" : SegmentFormat.expandsTooFar(t))
+            }
             total = t
         } else {
             l.offsets.reserveCapacity(n + 1); l.offsets.append(0)

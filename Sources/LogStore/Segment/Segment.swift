@@ -159,6 +159,10 @@ enum SegmentFormat {
     /// LZ4 expands one stored byte into at most 255; with the 12-byte block headers counted in a
     /// column's length, `length × 256` bounds what its blocks can decompress to.
     static let maxExpansion = 256
+    /// Decoded bytes one string column may expand to (docs/FORMAT.md): a dictionary of one long
+    /// entry, or a fixed-length nibble template, repeated on every row turns a few kilobytes of
+    /// file into rows × entry bytes, so the bound is a number. The writer refuses more.
+    static let maxColumnBytes = 1 << 30
 
     static func crc(_ p: UnsafeRawBufferPointer) -> UInt32 {
         guard let b = p.baseAddress, p.count > 0 else { return 0 }
