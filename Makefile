@@ -8,7 +8,8 @@ DEMO_DIR := $(DEMO_DIR)
 DEMO_ROWS ?= 200000
 LOGQ := .build/release/logq
 
-.PHONY: demo test deps test-deps build release conformance bench clean
+.PHONY: demo test deps test-deps build release conformance bench clean \
+        fuzz fuzz-short fuzz-build fuzz-merge test-asan test-ubsan test-tsan test-asan-short test-ubsan-short test-tsan-short test-sanitizers-short
 
 # Installs the missing -dev packages with apt-get when root; otherwise prints the command and stops.
 deps:
@@ -39,6 +40,7 @@ test-deps: deps
 test: test-deps
 	.ci/lint-arith && .ci/lint-arith --self-test
 	swift test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+	$(MAKE) --no-print-directory fuzz-short test-sanitizers-short
 
 # Builds, generates a week of telemetry, ingests it, and runs every saved query.
 demo: release
@@ -69,5 +71,40 @@ bench: deps
 	cd Benchmarks && LOGQ_BENCH_STORE=$(BENCH_STORE) LOGQ_BENCH_MANIFEST=$(BENCH_MANIFEST) \
 	  swift package benchmark --target QueryBenchmarks --metric wallClock --metric peakMemoryResident --format markdown
 
+# Fuzzing (Fuzz/, its own package: the fuzzer's instrumentation never reaches the normal build).
+# `make fuzz` runs each target FUZZ_SECONDS from its committed corpus (Fuzz/Corpus/), after replaying
+# the fixed crashes in Fuzz/Crashes/; it fails on any crash, hang or out-of-memory and names the input
+# (under .build-fuzz/artifacts/). `make fuzz-merge` minimises what a run found back into Fuzz/Corpus/.
+FUZZ_SECONDS ?= 600
+FUZZ_SHORT_SECONDS ?= 20
+FUZZ_TARGETS ?= query json ingest segment
+fuzz-build: deps
+	Fuzz/run.sh build
+fuzz: fuzz-build
+	Fuzz/run.sh run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-short: fuzz-build
+	Fuzz/run.sh run $(FUZZ_SHORT_SECONDS) $(FUZZ_TARGETS)
+fuzz-merge:
+	Fuzz/run.sh merge $(FUZZ_TARGETS)
+
+# The test suite under the sanitizers, each in its own build path. The short versions (run by
+# `make test`) leave out the end-to-end tests (each spawns the CLI many times; slow under ASan) and,
+# for the thread sanitizer, keep the tests that run threads: TSAN_TESTS is a regular expression of
+# test classes or methods (add a concurrency test's class here).
+SANITIZER_SHORT_SKIP ?= EndToEndTests
+TSAN_TESTS ?= MaintenanceTests|DifferentialTests|IngestTests|SubqueryBudgetTests
+test-asan: deps
+	swift test --sanitize=address --scratch-path .build-asan
+test-ubsan: deps
+	swift test --sanitize=undefined --scratch-path .build-ubsan
+test-tsan: deps
+	swift test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+test-asan-short: deps
+	swift test --sanitize=address --scratch-path .build-asan --skip '$(SANITIZER_SHORT_SKIP)'
+test-ubsan-short: deps
+	swift test --sanitize=undefined --scratch-path .build-ubsan --skip '$(SANITIZER_SHORT_SKIP)'
+test-tsan-short: test-tsan
+test-sanitizers-short: test-asan-short test-ubsan-short test-tsan-short
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-asan .build-ubsan .build-tsan .build-fuzz Benchmarks/.build Fuzz/.build

@@ -36,6 +36,10 @@ extension Store {
     /// place and lists it in the catalog (see `publish`).
     /// `cols` is emptied as it is encoded, so that the rows are not held twice.
     func writeSegment(table: String, schema inSchema: [ColumnSchema], columns cols: inout [Column], rows: Int, timeColumn: String?) throws -> PendingSegment {
+        // A reader rejects a footer claiming more rows (docs/FORMAT.md): refuse to write one.
+        guard rows <= SegmentFormat.maxRows else {
+            throw StoreError.input(path: table, reason: "\(rows) rows exceed the maximum of \(SegmentFormat.maxRows) per segment")
+        }
         var schema = inSchema
         var minTime: Int64? = nil, maxTime: Int64? = nil
         if let tc = timeColumn, let ti = schema.firstIndex(where: { $0.name == tc }), schema[ti].type == .datetime {
@@ -60,6 +64,11 @@ extension Store {
             for (key, sub) in zip(keys, DynamicPaths.extract(c, keys: keys)) {
                 schema.append(ColumnSchema(name: DynamicPaths.subcolumn(k.name, key), type: .dynamic))
                 cols.append(sub)
+            }
+        }
+        for (k, c) in zip(schema, cols) {   // readers reject more (docs/FORMAT.md, Limits)
+            if case .bytes(let s) = c.storage, s.offsets.last! - s.offsets.first! > SegmentFormat.maxColumnBytes {
+                throw StoreError.input(path: table, reason: "column '\(k.name)': \(SegmentFormat.expandsTooFar(s.offsets.last! - s.offsets.first!))")
             }
         }
         let enc = SegmentFormat.encode(schema: schema, columns: &cols, rows: rows)

@@ -27,8 +27,12 @@ struct ByteReader {
 
     init(_ b: UnsafeRawBufferPointer) { bytes = b }
 
+    /// Bytes left after `pos`.
+    var remaining: Int { bytes.count &- pos }
+
     mutating func need(_ n: Int) throws {
-        guard n >= 0, pos + n <= bytes.count else { throw FormatError(message: "truncated data at offset \(pos) (need \(n) bytes)") }
+        // `n <= count - pos`, not `pos + n <= count`: n comes from the file and may be near Int.max.
+        guard n >= 0, n <= bytes.count &- pos else { throw FormatError(message: "truncated data at offset \(pos) (need \(n) bytes)") }
     }
     mutating func u8() throws -> UInt8 { try need(1); defer { pos += 1 }; return bytes[pos] }
     mutating func u32() throws -> UInt32 {
@@ -51,8 +55,26 @@ struct ByteReader {
             guard shift < 64 else { throw FormatError(message: "bad varint at offset \(pos)") }
         }
     }
+    /// A varint that counts bytes (or items of at least one byte each) stored after it, so it can
+    /// be no more than the bytes left: a hostile length fails here, before it sizes an allocation or
+    /// a sum, instead of trapping in `Int(UInt64)` or overflowing later.
+    mutating func length() throws -> Int {
+        let at = pos
+        let v = try varint()
+        guard v <= UInt64(remaining) else {
+            throw FormatError(message: "length \(v) at offset \(at) exceeds the \(remaining) bytes left")
+        }
+        return Int(v)
+    }
+    /// A varint count not tied to the bytes left (a run length), at most `limit`.
+    mutating func count(atMost limit: Int) throws -> Int {
+        let at = pos
+        let v = try varint()
+        guard limit >= 0, v <= UInt64(limit) else { throw FormatError(message: "count \(v) at offset \(at) exceeds \(limit)") }
+        return Int(v)
+    }
     mutating func str() throws -> String {
-        let n = Int(try varint()); try need(n)
+        let n = try length()
         defer { pos += n }
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + n]), as: UTF8.self)
     }

@@ -235,11 +235,12 @@ enum IntegerCodec {
                 }
             }
         case .runLength:
-            let runs = Int(try r.varint())
+            let runs = try r.length()      // each run takes at least 9 bytes
             var row = 0
             for _ in 0..<runs {
-                let v = try r.i64(); let len = Int(try r.varint())
-                guard row + len <= n else { throw FormatError(message: "run-length data longer than the column") }
+                let v = try r.i64(); let stored = try r.varint()
+                guard stored <= UInt64(n &- row) else { throw FormatError(message: "run-length data longer than the column") }
+                let len = Int(stored)
                 if v >= lo && v < hi { for i in row..<(row + len) { keep(v, i) } }
                 row += len
             }
@@ -282,11 +283,13 @@ enum IntegerCodec {
                 done = n
             }
         case .runLength:
-            let runs = Int(try r.varint())
+            let runs = try r.length()      // each run takes at least 9 bytes
             var out = [Int64](); out.reserveCapacity(n)
             for _ in 0..<runs {
-                let v = try r.i64(); let len = Int(try r.varint())
-                guard out.count + len <= n else { throw FormatError(message: "run-length data longer than the column") }
+                // Compared as UInt64 before any Int conversion or sum: the length comes from the file.
+                let v = try r.i64(); let stored = try r.varint()
+                guard stored <= UInt64(n &- out.count) else { throw FormatError(message: "run-length data longer than the column") }
+                let len = Int(stored)
                 out.append(contentsOf: repeatElement(v, count: len))
             }
             guard out.count == n else { throw FormatError(message: "run-length data shorter than the column") }
@@ -395,18 +398,28 @@ enum BytesCodec {
         case .plainBytes:
             var offsets = [Int](repeating: 0, count: n + 1)
             var total = 0
-            for i in 0..<n { total += Int(try r.varint()); offsets[i + 1] = total }
+            // Each length is at most the bytes left, and so is their running sum: no overflow.
+            for i in 0..<n {
+                total += try r.length(); offsets[i + 1] = total
+                guard total <= r.remaining else { throw FormatError(message: "string lengths exceed the column") }
+            }
             let raw = try r.raw(total)
             for row in rows { out.append(UnsafeRawBufferPointer(rebasing: raw[offsets[Int(row)]..<offsets[Int(row) + 1]])) }
         case .dictionaryBytes:
-            let m = Int(try r.varint())
+            let m = try r.length()         // each entry's length takes at least a byte
             guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
             var starts = [Int](repeating: 0, count: m + 1)
-            for k in 0..<m { starts[k + 1] = starts[k] + Int(try r.varint()) }
+            for k in 0..<m {
+                starts[k + 1] = starts[k] + (try r.length())
+                guard starts[k + 1] <= r.remaining else { throw FormatError(message: "dictionary lengths exceed the column") }
+            }
             let all = try r.raw(starts[m])
             let width = Int(try r.u8())
+            var expanded = 0
             for c in try BitPacking.unpack(&r, count: n, width: width, rows: rows) {
-                guard Int(c) < m else { throw FormatError(message: "dictionary code out of range") }
+                guard c < UInt64(m) else { throw FormatError(message: "dictionary code out of range") }
+                expanded += starts[Int(c) + 1] - starts[Int(c)]
+                guard expanded <= SegmentFormat.maxColumnBytes else { throw FormatError(message: SegmentFormat.expandsTooFar(expanded)) }
                 out.append(UnsafeRawBufferPointer(rebasing: all[starts[Int(c)]..<starts[Int(c) + 1]]))
             }
         case .nibbleBytes:
@@ -424,10 +437,13 @@ enum BytesCodec {
     static func decodeDictionaryOnly(_ r: inout ByteReader, count n: Int) throws -> (ByteStrings, [Int32])? {
         let start = r.pos
         guard Encoding(rawValue: try r.u8()) == .dictionaryBytes else { r.pos = start; return nil }
-        let m = Int(try r.varint())
+        let m = try r.length()             // each entry's length takes at least a byte
         guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
         var offsets = [Int](); offsets.reserveCapacity(m + 1); offsets.append(0)
-        for _ in 0..<m { offsets.append(offsets.last! + Int(try r.varint())) }
+        for _ in 0..<m {
+            offsets.append(offsets.last! + (try r.length()))
+            guard offsets.last! <= r.remaining else { throw FormatError(message: "dictionary lengths exceed the column") }
+        }
         let all = Array(try r.raw(offsets[m]))
         let width = Int(try r.u8())
         let codes32 = try BitPacking.unpackCodes(&r, count: n, width: width, limit: m)
@@ -441,19 +457,32 @@ enum BytesCodec {
         case .plainBytes:
             var offsets = [Int](); offsets.reserveCapacity(n + 1); offsets.append(0)
             var total = 0
-            for _ in 0..<n { total += Int(try r.varint()); offsets.append(total) }
+            for _ in 0..<n {
+                total += try r.length(); offsets.append(total)
+                guard total <= r.remaining else { throw FormatError(message: "string lengths exceed the column") }
+            }
             let raw = try r.raw(total)
             return (ByteStrings(bytes: Array(raw), offsets: offsets), nil)
         case .dictionaryBytes:
-            let m = Int(try r.varint())
+            let m = try r.length()         // each entry's length takes at least a byte
             guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
             var lens = [Int](); lens.reserveCapacity(m)
-            for _ in 0..<m { lens.append(Int(try r.varint())) }
-            let all = Array(try r.raw(lens.reduce(0, +)))
+            var entryBytes = 0, longest = 0
+            for _ in 0..<m {
+                let l = try r.length()
+                lens.append(l); entryBytes += l; longest = max(longest, l)
+                guard entryBytes <= r.remaining else { throw FormatError(message: "dictionary lengths exceed the column") }
+            }
+            let all = Array(try r.raw(entryBytes))
             let width = Int(try r.u8())
             let codes32 = try BitPacking.unpackCodes(&r, count: n, width: width, limit: m)
+            // The expanded size sums one entry per row unchecked below: bound it once here.
+            guard !n.multipliedReportingOverflow(by: longest).overflow else {
+                throw FormatError(message: "dictionary expands past the address space")
+            }
             var total = 0
             lens.withUnsafeBufferPointer { l in codes32.withUnsafeBufferPointer { c in for i in 0..<n { total &+= l[Int(c[i])] } } }
+            guard total <= SegmentFormat.maxColumnBytes else { throw FormatError(message: SegmentFormat.expandsTooFar(total)) }
             var starts = [Int](repeating: 0, count: m)
             var acc = 0
             for (k, l) in lens.enumerated() { starts[k] = acc; acc += l }
@@ -493,8 +522,12 @@ extension BytesCodec {
         switch Encoding(rawValue: enc) {
         case .plainBytes:
             var lengths = [Int](); lengths.reserveCapacity(n)
-            for _ in 0..<n { lengths.append(Int(try r.varint())) }
-            let total = lengths.reduce(0, +)
+            var total = 0
+            for _ in 0..<n {
+                let l = try r.length()
+                lengths.append(l); total += l
+                guard total <= r.remaining else { throw FormatError(message: "string lengths exceed the column") }
+            }
             let raw = try r.raw(total)
             needle.withUnsafeBufferPointer { nd in
                 var o = 0
@@ -505,10 +538,13 @@ extension BytesCodec {
                 }
             }
         case .dictionaryBytes:
-            let m = Int(try r.varint())
+            let m = try r.length()         // each entry's length takes at least a byte
             guard m <= n else { throw FormatError(message: "dictionary larger than the column") }
             var starts = [Int](); starts.reserveCapacity(m + 1); starts.append(0)
-            for _ in 0..<m { starts.append(starts.last! + Int(try r.varint())) }
+            for _ in 0..<m {
+                starts.append(starts.last! + (try r.length()))
+                guard starts.last! <= r.remaining else { throw FormatError(message: "dictionary lengths exceed the column") }
+            }
             let entries = try r.raw(starts[m])
             let width = Int(try r.u8())
             let packed = try BitPacking.packedRegion(&r, count: n, width: width)
@@ -572,6 +608,12 @@ extension BytesCodec {
 /// Random identifiers (hex operation ids, GUIDs) do not compress under LZ4, but use 16 symbols:
 /// stored as 4-bit codes they take half the space. When all values have one length, positions
 /// holding the same byte in every row (a GUID's dashes) are stored once as a template.
+extension SegmentFormat {
+    static func expandsTooFar(_ bytes: Int) -> String {
+        "strings expand to \(bytes) bytes, over the maximum of \(maxColumnBytes) per column"
+    }
+}
+
 enum NibbleCodec {
     static func encode(_ s: ByteStrings, into w: inout ByteWriter) -> Bool {
         let n = s.count
@@ -652,20 +694,31 @@ enum NibbleCodec {
         l.fixed = try r.u8() == 1
         var total = 0
         if l.fixed {
-            let len = Int(try r.varint())
+            let len = try r.length()
             l.template = Array(try r.raw(len))
             for k in 0..<len where try r.u8() == 1 { l.variable.append(k) }
-            total = n * len
+            // The writer keeps a template only with a varying position (else the column is not
+            // nibble-coded): without one, a short column would claim rows × template bytes.
+            guard n == 0 || !l.variable.isEmpty else { throw FormatError(message: "nibble template without variable positions") }
+            let (t, o) = n.multipliedReportingOverflow(by: len)
+            guard !o, t <= SegmentFormat.maxColumnBytes else {
+                throw FormatError(message: o ? "nibble column expands past the address space" : SegmentFormat.expandsTooFar(t))
+            }
+            total = t
         } else {
             l.offsets.reserveCapacity(n + 1); l.offsets.append(0)
-            for _ in 0..<n { total += Int(try r.varint()); l.offsets.append(total) }
+            // Two codes per stored byte: the running sum stays within twice the bytes left.
+            for _ in 0..<n {
+                total += try r.length(); l.offsets.append(total)
+                guard total / 2 <= r.remaining else { throw FormatError(message: "nibble lengths exceed the column") }
+            }
         }
         l.total = total
         let k = Int(try r.u8())
         guard k <= 16 else { throw FormatError(message: "bad nibble alphabet") }
         l.alphabet = Array(try r.raw(k))
         while l.alphabet.count < 16 { l.alphabet.append(0) }
-        let packedCount = Int(try r.varint())
+        let packedCount = try r.length()
         l.packed = try r.raw(packedCount)
         let needed = l.fixed ? n * l.variable.count : total
         guard (needed + 1) / 2 <= packedCount else { throw FormatError(message: "nibble data shorter than the column") }

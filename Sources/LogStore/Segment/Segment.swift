@@ -152,6 +152,17 @@ enum SegmentFormat {
     static let version: UInt32 = 2
     static let oldestReadable: UInt32 = 1
     static let blockSize = 1 << 20
+    /// Rows one segment may hold (docs/FORMAT.md). The writers cut segments far below it (131,072
+    /// rows by default); the reader rejects a footer claiming more, because run-length columns let a
+    /// file of a few kilobytes claim millions of rows and every column is decoded at that length.
+    static let maxRows = 1 << 20
+    /// LZ4 expands one stored byte into at most 255; with the 12-byte block headers counted in a
+    /// column's length, `length × 256` bounds what its blocks can decompress to.
+    static let maxExpansion = 256
+    /// Decoded bytes one string column may expand to (docs/FORMAT.md): a dictionary of one long
+    /// entry, or a fixed-length nibble template, repeated on every row turns a few kilobytes of
+    /// file into rows × entry bytes, so the bound is a number. The writer refuses more.
+    static let maxColumnBytes = 1 << 30
 
     static func crc(_ p: UnsafeRawBufferPointer) -> UInt32 {
         guard let b = p.baseAddress, p.count > 0 else { return 0 }
@@ -409,16 +420,37 @@ final class SegmentReader {
                 guard v >= SegmentFormat.oldestReadable && v <= SegmentFormat.version else {
                     throw FormatError(message: "unsupported format version \(v) (this logq reads \(SegmentFormat.oldestReadable)…\(SegmentFormat.version))")
                 }
-                let rows = Int(try r.u64())
+                // Every count and offset is checked before it is used: a footer whose checksum
+                // matches may still come from a buggy writer or anyone who can write segments/.
+                func int(_ v: UInt64, _ what: @autoclosure () -> String) throws -> Int {
+                    guard let x = Int(exactly: v) else { throw FormatError(message: "\(what()) \(v) is out of range") }
+                    return x
+                }
+                let rows = try int(try r.u64(), "row count")
+                guard rows <= SegmentFormat.maxRows else {
+                    throw FormatError(message: "row count \(rows) exceeds the maximum of \(SegmentFormat.maxRows) rows per segment")
+                }
                 let n = Int(try r.u32())
                 var cols: [ColumnChunkInfo] = []
                 for _ in 0..<n {
                     let name = try r.str()
                     guard let type = KustoType(rawValue: try r.u8()) else { throw FormatError(message: "unknown column type") }
-                    let off = Int(try r.u64()), len = Int(try r.u64()), blocks = Int(try r.u32())
-                    let rawLen = Int(try r.u64()), nulls = Int(try r.u64())
+                    let off = try int(try r.u64(), "column '\(name)': offset")
+                    let len = try int(try r.u64(), "column '\(name)': length")
+                    let blocks = Int(try r.u32())
+                    let rawLen = try int(try r.u64(), "column '\(name)': raw length")
+                    let nulls = try int(try r.u64(), "column '\(name)': null count")
+                    guard off >= 8, off <= foff &- len else { throw FormatError(message: "column '\(name)' lies outside the data area") }
+                    // Each block has a 12-byte header and holds at most `blockSize` bytes: the raw
+                    // length must fit what the stored bytes can hold before it sizes a buffer.
+                    guard blocks >= 1, blocks <= len / 12 else {
+                        throw FormatError(message: "column '\(name)': \(blocks) blocks cannot fit in its \(len) bytes")
+                    }
+                    guard rawLen <= blocks * SegmentFormat.blockSize, rawLen / SegmentFormat.maxExpansion <= len else {
+                        throw FormatError(message: "column '\(name)': raw length \(rawLen) is more than its \(blocks) blocks of \(len) bytes can hold")
+                    }
+                    guard nulls <= rows else { throw FormatError(message: "column '\(name)': null count \(nulls) exceeds the \(rows) rows") }
                     let st = try SegmentFormat.readStats(&r, nullCount: nulls)
-                    guard off >= 8, off + len <= foff else { throw FormatError(message: "column '\(name)' lies outside the data area") }
                     cols.append(ColumnChunkInfo(name: name, type: type, offset: off, length: len, blockCount: blocks, rawLength: rawLen, stats: st))
                 }
                 return SegmentFooter(rows: rows, columns: cols, checksum: fcrc, version: v)
@@ -441,6 +473,10 @@ final class SegmentReader {
         func block() throws -> (raw: Int, comp: Int, bytes: UnsafeRawBufferPointer) {
             guard let rawLen = try? Int(r.u32()), let compLen = try? Int(r.u32()), let sum = try? r.u32(),
                   let block = try? r.raw(compLen) else { throw corrupt("truncated block header") }
+            // LZ4 takes Int32 lengths; the writer never makes a block over `blockSize`.
+            guard rawLen <= SegmentFormat.blockSize, compLen <= Int(LZ4_compressBound(Int32(SegmentFormat.blockSize))) else {
+                throw corrupt("block of \(rawLen) bytes (\(compLen) stored) exceeds the block size")
+            }
             guard SegmentFormat.crc(block) == sum else { throw corrupt("block checksum mismatch") }
             return (rawLen, compLen, block)
         }

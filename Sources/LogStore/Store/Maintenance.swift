@@ -124,7 +124,7 @@ extension Store {
         do {
             var start = 0
             while start < rows {
-                let end = min(rows, start + targetRows)
+                let end = min(rows, start + min(targetRows, SegmentFormat.maxRows))  // readers reject more
                 var part = cols.map { $0.slice(start..<end) }
                 pending.append(try writeSegment(table: schema.name, schema: schema.columns, columns: &part, rows: end - start,
                                                 timeColumn: schema.timeColumn))

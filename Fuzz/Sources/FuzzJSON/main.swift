@@ -1,0 +1,47 @@
+import CLibFuzzer
+import Foundation
+import LogStore
+
+// libFuzzer target: the byte-level JSON scanner and JSONValue (parse, write, parse again).
+// A document that parses must write out as JSON that parses back to the same value.
+
+/// Walks `s` token by token the way the shredder does (strings, numbers, skipped values), to
+/// reach the scanner's entry points in orders that `JSONValue.parse` never uses.
+func walk(_ s: inout JSONScanner) {
+    var scratch: [UInt8] = []
+    var steps = 0
+    while !s.atEnd && steps < 10_000 {
+        steps += 1
+        s.skipWhitespace()
+        let before = s.pos
+        switch s.peek() {
+        case 0x22: scratch.removeAll(keepingCapacity: true); _ = try? s.readString(into: &scratch)
+        case 0x2D, 0x30...0x39: _ = try? s.readNumber()
+        case 0x7B, 0x5B:
+            if (try? s.skipValue()) == nil { s.pos = before + 1 }
+        default: s.pos += 1
+        }
+        if s.pos <= before { s.pos = before + 1 }
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    var s = JSONScanner(data, start: 0, end: size)
+    _ = try? s.skipValue()
+    var w = JSONScanner(data, start: 0, end: size)
+    walk(&w)
+    if size > 0, let v = try? JSONValue.parse(data, 0..<size) {
+        let text = v.jsonBytes
+        guard let back = try? JSONValue.parse(text) else {
+            fatalError("JSONValue wrote text it cannot parse: \(String(decoding: text, as: UTF8.self))")
+        }
+        guard back == v else { fatalError("JSON round trip changed the value: \(String(decoding: text, as: UTF8.self))") }
+        _ = v.jsonText
+    }
+    return 0
+}
+
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzz(data!, size) })
