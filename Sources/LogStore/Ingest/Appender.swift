@@ -35,7 +35,7 @@ public final class RecordAppender: @unchecked Sendable {
     public init(store: Store, table: String, source: String = "daemon", options: IngestOptions = IngestOptions()) {
         precondition(!store.readOnly, "append to a store opened read-only")
         var o = options
-        segmentRows = o.segmentRows
+        segmentRows = min(max(o.segmentRows, 1), SegmentFormat.maxRows) // a segment holds at most maxRows
         o.segmentRows = Int.max          // the appender decides when to write (see `append`)
         o.segmentBytes = Int.max
         self.store = store

@@ -12,6 +12,7 @@ public struct IngestOptions: Sendable {
     /// Lines longer than this are rejected even when strings are truncated (memory bound).
     public var hardLineBytes = 256 << 20
     var lineLimit: Int { maxStringBytes == nil ? maxLineBytes : max(maxLineBytes, hardLineBytes) }
+    /// Rows per segment; at most 1,048,576 (a segment's documented maximum, docs/FORMAT.md): more is taken as that.
     public var segmentRows = 131_072
     public var segmentBytes = 192 << 20
     /// How many rejected lines per file keep their text in `ingest_rejects`.

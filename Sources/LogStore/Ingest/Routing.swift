@@ -69,7 +69,7 @@ extension IngestJob {
                                                 reason: "kept with strings cut to \(options.maxStringBytes ?? 0) bytes: \(what)", text: ""))
             }
         }
-        if b.rows & 1023 == 0 && (b.rows >= options.segmentRows || b.approximateBytes >= options.segmentBytes) {
+        if b.rows & 1023 == 0 && (b.rows >= min(options.segmentRows, SegmentFormat.maxRows) || b.approximateBytes >= options.segmentBytes) {
             try flush(table: table, builder: b)
         }
     }
