@@ -6,6 +6,7 @@
 # Targets: query json ingest segment. Release builds by default (FUZZ_CONFIGURATION=debug for a
 # faster build and a slower run: debug code runs ~50x slower). The work corpus and artifacts live in $FUZZ_WORK
 # (default .build-fuzz/ at the repository root, ignored by git); Corpus/ only changes on merge.
+# FUZZ_SEED fixes libFuzzer's seed; LOGQ_FUZZ_SKIP_KNOWN=1 is read by FuzzSegment (see its main.swift).
 # Exit status: 0 when no target crashed, hung or ran out of memory; 1 otherwise (artifacts named).
 set -uo pipefail
 # Swift's own crash handler runs before libFuzzer's and trips ASan; without it a trap is reported
@@ -51,8 +52,9 @@ run() {
             fi
         fi
         echo "== fuzz $t for ${seconds}s"
-        dict=(); [ -f "$here/$t.dict" ] && dict=(-dict="$here/$t.dict")
-        "$bin" "${fuzz_flags[@]}" "${dict[@]}" -max_len="$(max_len "$t")" -max_total_time="$seconds" -artifact_prefix="$work/artifacts/$t/" \
+        extra=(); [ -f "$here/$t.dict" ] && extra=(-dict="$here/$t.dict")
+        [ -n "${FUZZ_SEED:-}" ] && extra+=(-seed="$FUZZ_SEED")
+        "$bin" "${fuzz_flags[@]}" "${extra[@]}" -max_len="$(max_len "$t")" -max_total_time="$seconds" -artifact_prefix="$work/artifacts/$t/" \
             "$work/corpus/$t" >"$work/$t.log" 2>&1
         rc=$?
         # The last status line (executions, coverage, features, corpus) and the final stats.

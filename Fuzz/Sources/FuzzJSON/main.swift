@@ -25,6 +25,17 @@ func walk(_ s: inout JSONScanner) {
     }
 }
 
+/// A number past Double's range parses as an infinite real, which JSON cannot write (it becomes
+/// `null`): a known difference (/work/briefs/fuzz-findings.md J1), left out of the round-trip check.
+func hasNonFinite(_ v: JSONValue) -> Bool {
+    switch v {
+    case .real(let d): return !d.isFinite
+    case .array(let a): return a.contains(where: hasNonFinite)
+    case .object(let o): return o.contains { hasNonFinite($0.1) }
+    default: return false
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var s = JSONScanner(data, start: 0, end: size)
@@ -36,7 +47,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         guard let back = try? JSONValue.parse(text) else {
             fatalError("JSONValue wrote text it cannot parse: \(String(decoding: text, as: UTF8.self))")
         }
-        guard back == v else { fatalError("JSON round trip changed the value: \(String(decoding: text, as: UTF8.self))") }
+        guard back == v || hasNonFinite(v) else { fatalError("JSON round trip changed the value: \(String(decoding: text, as: UTF8.self))") }
         _ = v.jsonText
     }
     return 0
