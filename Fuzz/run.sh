@@ -6,7 +6,7 @@
 # Targets: query json ingest segment. Release builds by default (FUZZ_CONFIGURATION=debug for a
 # faster build and a slower run: debug code runs ~50x slower). The work corpus and artifacts live in $FUZZ_WORK
 # (default .build-fuzz/ at the repository root, ignored by git); Corpus/ only changes on merge.
-# FUZZ_SEED fixes libFuzzer's seed; LOGQ_FUZZ_SKIP_KNOWN=1 is read by FuzzSegment (see its main.swift).
+# FUZZ_SEED fixes libFuzzer's seed.
 # Exit status: 0 when no target crashed, hung or ran out of memory; 1 otherwise (artifacts named).
 set -uo pipefail
 # Swift's own crash handler runs before libFuzzer's and trips ASan; without it a trap is reported

@@ -9,10 +9,9 @@ public enum _Fuzz {
     /// first checksum, and the decoders behind it are never reached. Leaves `bytes` as they are
     /// where the layout cannot be followed.
     ///
-    /// Returns false when the footer holds a count, offset or length that the reader is known
-    /// not to survive yet (past `Int.max`, an offset plus length that overflows, a payload or row
-    /// count or string length over 2^28): `FuzzSegment` skips those inputs when LOGQ_FUZZ_SKIP_KNOWN=1, so that the
-    /// decoders can be fuzzed while the footer's crashes (/work/briefs/fuzz-findings.md) are fixed.
+    /// Returns false when the footer holds a count, offset or length no writer produces (past
+    /// `Int.max`, an offset plus length that overflows, a payload or row count or string length over
+    /// 2^28); the reader must reject those with an error too (`SegmentFooterTests`).
     @discardableResult
     public static func repairSegmentChecksums(_ bytes: inout [UInt8]) -> Bool {
         let tail = 16, size = bytes.count

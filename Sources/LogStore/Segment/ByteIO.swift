@@ -64,14 +64,14 @@ struct ByteReader {
         guard v <= UInt64(remaining) else {
             throw FormatError(message: "length \(v) at offset \(at) exceeds the \(remaining) bytes left")
         }
-        return Int(v)
+        return Int(v) // checked: v <= remaining, an Int
     }
     /// A varint count not tied to the bytes left (a run length), at most `limit`.
     mutating func count(atMost limit: Int) throws -> Int {
         let at = pos
         let v = try varint()
         guard limit >= 0, v <= UInt64(limit) else { throw FormatError(message: "count \(v) at offset \(at) exceeds \(limit)") }
-        return Int(v)
+        return Int(v) // checked: v <= limit, an Int
     }
     mutating func str() throws -> String {
         let n = try length()
