@@ -58,6 +58,7 @@ final class BinderTests: XCTestCase {
         check("T | extend x = name * 2", [Expected(code: "LQ2006", at: "name * 2")])
         check("T | where success =~ name", [Expected(code: "LQ2006", at: "success =~ name")])
         check("T | extend x = -name", [Expected(code: "LQ2006", at: "-name")])
+        XCTAssertEqual(BinderTests.fixture.diagnostics("T | extend x = -name").first?.message, "operator '-' cannot be applied to a string")
         check("T | extend x = (duration + 1) * name", [Expected(code: "LQ2006", at: "(duration + 1) * name")])
     }
 

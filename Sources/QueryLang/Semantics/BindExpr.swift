@@ -30,7 +30,7 @@ extension Binder {
             throw Diagnostic(Msg.unsupportedFeature("a tabular subquery in a scalar position"), r)
         case .unary(let op, let x):
             let a = try bindExpr(x, rel)
-            guard a.type.isNumeric || a.type == .timespan else { throw Diagnostic(Msg.operandTypes(op, a.type.name, a.type.name), r) }
+            guard a.type.isNumeric || a.type == .timespan else { throw Diagnostic(Msg.operandType(op, a.type.name), r) }
             return try arithmetic("-", Constant(a.type == .timespan ? .timespan(0) : a.type == .real ? .real(0) : .long(0), type: a.type, range: r), a, r)
         case .member(let b, let key):
             let base = try bindExpr(b, rel)

@@ -144,6 +144,7 @@ enum Msg {
     }
     static func invalidRegex(_ detail: String) -> (DiagnosticCode, String) { (.invalidRegex, "invalid regular expression (RE2 syntax): \(detail)") }
     static func operandTypes(_ op: String, _ a: String, _ b: String) -> (DiagnosticCode, String) { (.operandTypes, "operator '\(op)' cannot be applied to \(a) and \(b)") }
+    static func operandType(_ op: String, _ a: String) -> (DiagnosticCode, String) { (.operandTypes, "operator '\(op)' cannot be applied to a \(a)") }
     static func notBoolean(_ what: String, _ t: String) -> (DiagnosticCode, String) { (.notBoolean, "\(what) must be a bool expression, found \(t)") }
     static func aggregateOutside(_ name: String) -> (DiagnosticCode, String) { (.aggregateOutside, "aggregate function '\(name)' can only be used in summarize (or make-series)") }
     static func notAggregate(_ name: String) -> (DiagnosticCode, String) { (.notAggregate, "summarize needs aggregate functions; '\(name)' is not one") }
