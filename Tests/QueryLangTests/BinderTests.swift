@@ -278,6 +278,12 @@ final class BinderTests: XCTestCase {
                   Expected(code: "LQ2007", at: "duration"), Expected(code: "LQ2006", at: "name * 2")])
     }
 
+    func testNoCascadeFromABrokenScalarLet() {
+        check("let a = nme; T | where duration > a | where nosuch", [Expected(code: "LQ2002", at: "nme"), Expected(code: "LQ2002", at: "nosuch")])
+        // A later let of the same name is a new definition.
+        check("let a = nme; let a = 1; T | where duration > a", [Expected(code: "LQ2002", at: "nme")])
+    }
+
     func testNoCascadeFromABrokenOperator() {
         check("T | extend x = nme | where x > 1 | project x", [Expected(code: "LQ2002", at: "nme")])
     }

@@ -35,7 +35,7 @@ final class Binder {
     /// let's name after its expression), an earlier let or else the store's table.
     var shadowed: [String: [Pipeline]] = [:]
     /// Names whose definition already failed with a reported error (a query parameter without a
-    /// value): a use of one stops binding its statement quietly (`CascadeStop`) instead of
+    /// value, a scalar let whose expression failed): a use of one stops binding its statement quietly (`CascadeStop`) instead of
     /// adding an echo of that error.
     var poisoned: Set<String> = []
     /// Heights of bound scalar-let values and their parts (see `heightChecked`).
@@ -100,6 +100,8 @@ final class Binder {
                 // Its cause is already reported.
             } catch let d as Diagnostic {
                 diagnostics.append(d)
+                // A scalar let that failed: its uses would only repeat this error as "unknown column".
+                if case .letScalar(let n, _, _) = st { poisoned.insert(n) }
                 // Statements after a too-deep one would only report its name as unknown, or
                 // evaluate what was refused.
                 if d.code == .nestingTooDeep { break }
