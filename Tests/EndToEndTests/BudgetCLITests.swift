@@ -72,7 +72,7 @@ final class BudgetCLITests: XCTestCase {
         XCTAssertEqual(r.out, "sum_x\n200000010000000\n")
         let zero = try logq(["query", "--store", tmp + "/s", "range x from 1 to 10 step 0"])
         XCTAssertEqual(zero.code, 2)
-        XCTAssertTrue(zero.err.hasPrefix("<query>:1:27: error LQ2005: function 'range': step must be non-zero"), zero.err)
+        XCTAssertTrue(zero.err.hasPrefix("<query>:1:27: error LQ2017: function 'range': step must be non-zero"), zero.err)
     }
 
     /// x values one ulp apart: the chart is written (the axis tick loop used to run forever).

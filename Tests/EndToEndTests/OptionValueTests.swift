@@ -64,10 +64,10 @@ final class OptionValueTests: XCTestCase {
     func testParameterValuesOutOfRangeAreErrors() throws {
         let t = try logq(["query", "--store", store, "--param", "t=nan", "declare query_parameters(t:timespan); print t"])
         XCTAssertEqual(t.code, 2, t.err)
-        XCTAssertTrue(t.err.contains("<query>:1:26: error LQ2005: function 'query parameter 't'': 'nan' is not a valid timespan"), t.err)
+        XCTAssertTrue(t.err.contains("<query>:1:26: error LQ2018: query parameter 't': 'nan' is not a valid timespan"), t.err)
         let n = try logq(["query", "--store", store, "--param", "n=1e400", "declare query_parameters(n:long); print n"])
         XCTAssertEqual(n.code, 2, n.err)
-        XCTAssertTrue(n.err.contains("<query>:1:26: error LQ2005: function 'query parameter 'n'': '1e400' is not a valid long"), n.err)
+        XCTAssertTrue(n.err.contains("<query>:1:26: error LQ2018: query parameter 'n': '1e400' is not a valid long"), n.err)
         let big = try logq(["query", "--store", store, "--param", "n=1e19", "declare query_parameters(n:long); print n"])
         XCTAssertEqual(big.code, 2, big.err)
         XCTAssertTrue(big.err.contains("'1e19' is not a valid long"), big.err)

@@ -160,7 +160,7 @@ final class ArithmeticTrapTests: XCTestCase {
             let text = "range x from 1 to 10 step 1 | summarize percentiles(x, \(bad))"
             XCTAssertThrowsError(try csv(text), bad) { e in
                 guard let f = e as? CompileFailure, f.diagnostics.count == 1, let d = f.diagnostics.first else { return XCTFail("\(bad): \(e)") }
-                XCTAssertEqual("\(d.code)", "LQ2005", "\(bad): \(d.message)")
+                XCTAssertEqual("\(d.code)", "LQ2017", "\(bad): \(d.message)")
                 XCTAssertTrue(d.message.contains("a percentile must be a number from 0 to 100"), d.message)
                 XCTAssertEqual(covered(text, d.range), bad)
             }

@@ -81,7 +81,7 @@ final class SubqueryBudgetTests: XCTestCase {
         XCTAssertEqual(r.stats.scan.rowsRead, 100, "the subquery's rows count in the run's statistics")
     }
 
-    /// Compiling runs no subquery: one that fails when it runs (too many make-series bins)
+    /// Compiling runs no subquery: one that fails when it runs (too many make-series bins, LQ3004)
     /// compiles, reports its schema, and fails only in `run`.
     func testCompileDoesNotRunSubqueries() throws {
         let failing = "range x from 1 to 2 step 1 | make-series c = count() on x from 0 to 10000000 step 1"
@@ -89,7 +89,7 @@ final class SubqueryBudgetTests: XCTestCase {
                      "let F = \(failing); print z = 1 | where z in ((F | project x))"] {
             let q = try QueryEngine.compile(text, store: store)
             XCTAssertFalse(q.outputNames.isEmpty, text)
-            XCTAssertThrowsError(try q.run(), text) { e in XCTAssertEqual(SubqueryBudgetTests.code(e), "LQ3001", "\(text): \(e)") }
+            XCTAssertThrowsError(try q.run(), text) { e in XCTAssertEqual(SubqueryBudgetTests.code(e), "LQ3004", "\(text): \(e)") }
         }
         // The same heavy subqueries compile at once; only running them costs.
         let t0 = Date()

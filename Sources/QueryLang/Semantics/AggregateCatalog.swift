@@ -92,13 +92,13 @@ enum Aggregates {
                     // Each element obeys the rule a percentile given alone does (1e300 was named by Int64(1e300)).
                     for j in arr {
                         guard let d = Value.dynamic(j).asDouble, d >= 0, d <= 100 else {
-                            throw Diagnostic(Msg.argumentType(name, "a percentile must be a number from 0 to 100"), args[k].range)
+                            throw Diagnostic(Msg.valueOutOfRange("function '\(name)'", "a percentile must be a number from 0 to 100"), args[k].range)
                         }
                         ps.append(d); texts.append(numberText(.real(d)))
                     }
                     continue
                 }
-                guard let d = c.asDouble, d >= 0, d <= 100 else { throw Diagnostic(Msg.argumentType(name, "a percentile must be a number from 0 to 100"), args[k].range) }
+                guard let d = c.asDouble, d >= 0, d <= 100 else { throw Diagnostic(Msg.valueOutOfRange("function '\(name)'", "a percentile must be a number from 0 to 100"), args[k].range) }
                 ps.append(d); texts.append(numberText(c))
             }
             let t = x.type, xa = x, percents = ps

@@ -8,6 +8,7 @@ extension Binder {
         case .name(let n):
             if let i = rel.index(n) { return ColumnRef(name: n, type: rel.types[i], range: r) }
             if let s = scalars[n] { return s }
+            if poisoned.contains(n) { throw CascadeStop() }
             throw unknownColumn(n, r, rel)
         case .literal(let lit):
             switch lit {
@@ -26,19 +27,19 @@ extension Binder {
         case .star:
             throw Diagnostic(Msg.unexpectedToken("'*'", expected: "an expression"), r)
         case .subquery:
-            throw Diagnostic(Msg.unsupportedOperator("tabular subquery in a scalar position"), r)
+            throw Diagnostic(Msg.unsupportedFeature("a tabular subquery in a scalar position"), r)
         case .unary(let op, let x):
             let a = try bindExpr(x, rel)
-            guard a.type.isNumeric || a.type == .timespan else { throw Diagnostic(Msg.operandTypes(op, a.type.name, a.type.name), r) }
+            guard a.type.isNumeric || a.type == .timespan else { throw Diagnostic(Msg.operandType(op, a.type.name), r) }
             return try arithmetic("-", Constant(a.type == .timespan ? .timespan(0) : a.type == .real ? .real(0) : .long(0), type: a.type, range: r), a, r)
         case .member(let b, let key):
             let base = try bindExpr(b, rel)
-            guard base.type == .dynamic else { throw Diagnostic(Msg.operandTypes(".", base.type.name, "a property name"), r) }
+            guard base.type == .dynamic else { throw Diagnostic(Msg.notDynamic("the property access '.\(key)'", base.type.name), r) }
             return DynamicAccess.member(base, key, r)
         case .index(let b, let i):
             let base = try bindExpr(b, rel)
             let idx = try bindExpr(i, rel)
-            guard base.type == .dynamic else { throw Diagnostic(Msg.operandTypes("[]", base.type.name, idx.type.name), r) }
+            guard base.type == .dynamic else { throw Diagnostic(Msg.notDynamic("the index access '[]'", base.type.name), r) }
             if let k = idx.constant, case .string(let key) = k { return DynamicAccess.member(base, key, r) }
             return ScalarFunctions.call("index", [base, idx], .dynamic, r) { v in
                 guard case .dynamic(let j) = v[0] else { return .dynamic(.null) }
@@ -52,8 +53,10 @@ extension Binder {
             }
         case .call("typeof", let args):
             // typeof(T): a type literal (extract's result type, …), as a typed null.
-            guard args.count == 1, case .name(let n) = args[0].kind, let t = KustoType(name: n) else {
-                throw Diagnostic(Msg.argumentType("typeof", "takes a type name (string, long, real, datetime…)"), r)
+            guard args.count == 1 else { throw Diagnostic(Msg.argumentCount("typeof", "1", args.count), r) }
+            guard case .name(let n) = args[0].kind, let t = KustoType(name: n) else {
+                let found = String(decoding: source.bytes[args[0].range.start..<min(args[0].range.end, source.bytes.count)], as: UTF8.self)
+                throw Diagnostic(Msg.unknownKeyword("type name", found, expected: "string, long, int, real, bool, datetime, timespan, guid or dynamic"), args[0].range)
             }
             return Constant(.null, type: t, range: r)
         case .call("toscalar", let args):
@@ -65,7 +68,7 @@ extension Binder {
                 return Constant(v, type: e.type, range: r)
             }
             let plan = try bindPipeline(p)
-            guard store != nil else { throw Diagnostic(Msg.unsupportedOperator("toscalar without a store"), r) }
+            guard store != nil else { throw Diagnostic(Msg.internalError("toscalar reached the binder without a store"), r) }
             let res = try subqueries.evaluate(plan)
             guard let t = plan.types.first else { return Constant(.null, type: .dynamic, range: r) }
             let v = res.count > 0 && !res.columns.isEmpty ? res.columns[0].value(0) : .null
@@ -100,7 +103,13 @@ extension Binder {
             let a = try bindExpr(x, rel), l = try bindExpr(lo, rel)
             var h = try bindExpr(hi, rel)
             if a.type == .datetime && h.type == .timespan { h = try arithmetic("+", l, h, r) }
-            let ge = try binary(">=", a, l, r), le = try binary("<=", a, h, r)
+            // between is bound as >= and <=, but an error must name what the query wrote.
+            func bound(_ op: String, _ y: BoundExpr) throws -> BoundExpr {
+                do { return try binary(op, a, y, r) } catch let d as Diagnostic where d.code == .operandTypes {
+                    throw Diagnostic(Msg.operandTypes(neg ? "!between" : "between", a.type.name, y.type.name), r)
+                }
+            }
+            let ge = try bound(">=", l), le = try bound("<=", h)
             let both = Call("between", [a, l, h], type: .bool, range: r) { c, n in
                 return Kernels.and(try Binder.evalPair(ge, c[0], c[1], n), try Binder.evalPair(le, c[0], c[2], n), n)
             }
@@ -120,7 +129,7 @@ extension Binder {
         let saved = scalars
         defer { scalars = saved }
         for (k, p) in params.enumerated() {
-            if k < args.count { scalars[p.name] = try bindExpr(args[k], rel) }
+            if k < args.count { scalars[p.name] = try checkedArgument(name, p, bindExpr(args[k], rel)) }
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, rel) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
@@ -136,12 +145,20 @@ extension Binder {
                     // A scalar function body is one expression, which the parser reads as a pipeline source name or call.
                     if p.operators.isEmpty, case .table(let n) = p.source { return try bindExpr(Expr(kind: .name(n), range: p.range), rel) }
                     if p.operators.isEmpty, case .call(let f, let a) = p.source { return try bindExpr(Expr(kind: .call(name: f, args: a), range: p.range), rel) }
-                    throw Diagnostic(Msg.unsupportedOperator("tabular function '\(name)' in a scalar position"), r)
+                    throw Diagnostic(Msg.unsupportedFeature("the tabular function '\(name)' in a scalar position"), r)
                 default: break
                 }
             }
             throw Diagnostic(Msg.unknownFunction(name), r)
         }
+    }
+
+    /// A user function's argument against its declared parameter type: numbers convert among
+    /// themselves and a dynamic parameter takes anything; anything else is the caller's error.
+    func checkedArgument(_ fn: String, _ p: QueryParameter, _ e: BoundExpr) throws -> BoundExpr {
+        if e.type == p.type || p.type == .dynamic || (p.type.isNumeric && e.type.isNumeric) { return e }
+        if e.type == .dynamic, e.constant?.isNull == true { return e }
+        throw Diagnostic(Msg.argumentType(fn, "parameter '\(p.name)' takes a \(p.type.name), got \(e.type.name)"), e.range)
     }
 
     /// Constant folding: a call whose arguments are all constants is evaluated once.
@@ -212,7 +229,7 @@ extension Binder {
         case "endswith": kind = .endswith
         case "hasprefix": kind = .hasprefix
         case "hassuffix": kind = .hassuffix
-        default: throw Diagnostic(Msg.unsupportedOperator(op), r)
+        default: throw Diagnostic(Msg.internalError("the parser produced operator '\(op)', which the binder does not know"), r)
         }
         let hay = toStringExpr(a)
         if let needle = b.constant {
@@ -334,7 +351,7 @@ extension Binder {
             if case .subquery(let p) = it.kind {
                 // `x in (T | project c)`: the subquery's first column, run once when the query runs.
                 let plan = try bindPipeline(p)
-                guard store != nil else { throw Diagnostic(Msg.unsupportedOperator("subquery without a store"), it.range) }
+                guard store != nil else { throw Diagnostic(Msg.internalError("a subquery reached the binder without a store"), it.range) }
                 let res = try subqueries.evaluate(plan)
                 if let col = res.columns.first { for i in 0..<col.count { values.append(col.value(i)) } }
                 continue

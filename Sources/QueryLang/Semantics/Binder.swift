@@ -1,6 +1,10 @@
 import Foundation
 import LogStore
 
+/// Thrown where a name whose definition already failed is used: the binder records nothing for
+/// it, since the definition's own diagnostic is the cause.
+struct CascadeStop: Error {}
+
 /// The columns flowing between operators while binding.
 struct Relation {
     var names: [String]
@@ -30,6 +34,10 @@ final class Binder {
     /// first: inside `let T = T | …` the name still means what it meant before (Kusto binds a
     /// let's name after its expression), an earlier let or else the store's table.
     var shadowed: [String: [Pipeline]] = [:]
+    /// Names whose definition already failed with a reported error (a query parameter without a
+    /// value, a scalar let whose expression failed): a use of one stops binding its statement quietly (`CascadeStop`) instead of
+    /// adding an echo of that error.
+    var poisoned: Set<String> = []
     /// Heights of bound scalar-let values and their parts (see `heightChecked`).
     var boundHeights: [ObjectIdentifier: (BoundExpr, Int)] = [:]
 
@@ -68,12 +76,19 @@ final class Binder {
                     functions[n] = (params, body)
                 case .declareParameters(let ps):
                     for p in ps {
-                        if let v = parameters[p.name] {
-                            scalars[p.name] = Constant(try coerceParameter(v, p), type: p.type, range: p.range)
-                        } else if let d = p.defaultValue {
-                            scalars[p.name] = try bindExpr(d, Relation(names: [], types: []))
-                        } else {
-                            throw Diagnostic(Msg.missingParameter(p.name), p.range)
+                        do {
+                            if let v = parameters[p.name] {
+                                scalars[p.name] = Constant(try coerceParameter(v, p), type: p.type, range: p.range)
+                            } else if let d = p.defaultValue {
+                                scalars[p.name] = try bindExpr(d, Relation(names: [], types: []))
+                            } else {
+                                throw Diagnostic(Msg.missingParameter(p.name), p.range)
+                            }
+                        } catch let d as Diagnostic {
+                            // Report it once: every later use would otherwise be a second,
+                            // misleading "unknown column".
+                            diagnostics.append(d)
+                            poisoned.insert(p.name)
                         }
                     }
                 case .query(let p):
@@ -81,8 +96,12 @@ final class Binder {
                     try Binder.checkPlanHeight(plan, p.range)
                     result = plan
                 }
+            } catch is CascadeStop {
+                // Its cause is already reported.
             } catch let d as Diagnostic {
                 diagnostics.append(d)
+                // A scalar let that failed: its uses would only repeat this error as "unknown column".
+                if case .letScalar(let n, _, _) = st { poisoned.insert(n) }
                 // Statements after a too-deep one would only report its name as unknown, or
                 // evaluate what was refused.
                 if d.code == .nestingTooDeep { break }
@@ -107,7 +126,7 @@ final class Binder {
             case .timespan: parsed = Binder.relativeSpan(s).map { .timespan($0) } ?? Ticks.parseTimespan(s).map { .timespan($0) } ?? .null
             default: parsed = Convert.parse(s, as: p.type)
             }
-            if parsed.isNull { throw Diagnostic(Msg.argumentType("query parameter '\(p.name)'", "'\(s)' is not a valid \(p.type.name)"), p.range) }
+            if parsed.isNull { throw Diagnostic(Msg.invalidParameterValue(p.name, s, p.type.name), p.range) }
             return parsed
         }
         return v
@@ -129,6 +148,7 @@ final class Binder {
         let saved = rowSetSerialized
         defer { rowSetSerialized = saved }
         var errors: [Diagnostic] = []
+        var stopped = false
         for op in p.operators {
             rowSetSerialized = serialized
             do {
@@ -139,6 +159,14 @@ final class Binder {
                 // so that their own, independent mistakes are reported too. After any other
                 // operator the columns are unknown, and going on would only report echoes.
                 errors.append(d)
+                switch op.kind {
+                case .whereOp, .take, .sort, .top, .sample, .render: continue
+                default: break
+                }
+                break
+            } catch is CascadeStop {
+                // Like a reported mistake, but with nothing to report.
+                stopped = true
                 switch op.kind {
                 case .whereOp, .take, .sort, .top, .sample, .render: continue
                 default: break
@@ -161,6 +189,7 @@ final class Binder {
             diagnostics.append(contentsOf: errors.dropLast())
             throw last
         }
+        if stopped { throw CascadeStop() }
         return node
     }
 
@@ -179,10 +208,10 @@ final class Binder {
         switch args[0].kind {
         case .subquery(let q): p = q
         case .name(let t): p = Pipeline(source: .table(t), sourceRange: args[0].range, operators: [], range: args[0].range)
-        default: throw Diagnostic(Msg.argumentType("materialize", "takes a tabular expression"), args[0].range)
+        default: throw Diagnostic(Msg.tabularArgument("materialize", "takes a tabular expression"), args[0].range)
         }
         let plan = try bindPipeline(p)
-        guard store != nil else { throw Diagnostic(Msg.unsupportedOperator("materialize without a store"), r) }
+        guard store != nil else { throw Diagnostic(Msg.internalError("materialize reached the binder without a store"), r) }
         let rows = try subqueries.evaluate(Planner.optimize(plan, window: (nil, nil)))
         return ValuesNode(batch: Batch(names: plan.names, columns: zip(rows.columns, plan.types).map { $0.type == $1 ? $0 : $0.converted(to: $1) }, count: rows.count))
     }
@@ -226,7 +255,7 @@ final class Binder {
         case .datatable(let cols, let values):
             guard cols.count > 0 else { return ValuesNode(batch: Batch(names: [], columns: [], count: 0)) }
             guard values.count % cols.count == 0 else {
-                throw Diagnostic(Msg.argumentType("datatable", "\(values.count) values do not fill rows of \(cols.count) columns"), r)
+                throw Diagnostic(Msg.datatableShape(values.count, cols.count), r)
             }
             var cells: [[Value]] = Array(repeating: [], count: cols.count)
             for (k, v) in values.enumerated() {
@@ -248,18 +277,26 @@ final class Binder {
             let empty = Relation(names: [], types: [])
             let lo = try bindExpr(a, empty), hi = try bindExpr(b, empty), st = try bindExpr(c, empty)
             guard let x = lo.constant, let y = hi.constant, let z = st.constant else { throw Diagnostic(Msg.constantRequired("range bounds and step"), r) }
+            // A bound of the wrong type is the cause to name, not the step it made unreadable.
+            for (e, what) in [(lo, "the start"), (hi, "the end")] where !(e.type.isNumeric || e.type == .datetime || e.type == .timespan) {
+                throw Diagnostic(Msg.argumentType("range", "\(what) must be a number, datetime or timespan, found \(e.type.name)"), e.range)
+            }
+            guard st.type.isNumeric || st.type == .timespan else {
+                throw Diagnostic(Msg.argumentType("range", "the step must be a number or timespan, found \(st.type.name)"), st.range)
+            }
+            for (v, e) in [(x, lo), (y, hi)] where v.isNull { throw Diagnostic(Msg.valueOutOfRange("function 'range'", "a bound must not be null"), e.range) }
             let type = lo.type == .datetime ? KustoType.datetime : lo.type == .timespan ? .timespan : (lo.type == .real || hi.type == .real || st.type == .real) ? .real
                 : (lo.type == .int && hi.type == .int && st.type == .int) ? .int : .long
             // The rows are generated when the query runs (`RangeOperator`), under its budgets.
             if type == .real {
-                guard let s = z.asDouble, s != 0, let from = x.asDouble, let to = y.asDouble else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
+                guard let s = z.asDouble, s != 0, let from = x.asDouble, let to = y.asDouble else { throw Diagnostic(Msg.valueOutOfRange("function 'range'", "step must be non-zero"), c.range) }
                 // An infinite bound or step (`1e308 * 10`) would make a range without end.
                 for (v, e) in [(from, a), (to, b), (s, c)] where !v.isFinite {
-                    throw Diagnostic(Msg.argumentType("range", "bounds and step must be finite numbers, not \(v)"), e.range)
+                    throw Diagnostic(Msg.valueOutOfRange("function 'range'", "bounds and step must be finite numbers, not \(v)"), e.range)
                 }
                 return RangeNode(name: name, type: type, bounds: .reals(from: from, to: to, step: s))
             } else {
-                guard let s = z.asInt, s != 0, let from = x.asInt, let to = y.asInt else { throw Diagnostic(Msg.argumentType("range", "step must be non-zero"), c.range) }
+                guard let s = z.asInt, s != 0, let from = x.asInt, let to = y.asInt else { throw Diagnostic(Msg.valueOutOfRange("function 'range'", "step must be non-zero"), c.range) }
                 return RangeNode(name: name, type: type, bounds: .ints(from: from, to: to, step: s))
             }
         case .union(let ws, let ps):
@@ -340,22 +377,22 @@ final class Binder {
                 case .subquery(let q): arg = q
                 case .name(let t): arg = Pipeline(source: .table(t), sourceRange: args[k].range, operators: [], range: args[k].range)
                 default:
-                    throw Diagnostic(Msg.argumentType(name, "parameter '\(p.name)' takes a tabular expression"), args[k].range)
+                    throw Diagnostic(Msg.tabularArgument(name, "parameter '\(p.name)' takes a tabular expression"), args[k].range)
                 }
                 // The argument must have the declared columns, of the declared types.
                 let node = try bindPipeline(arg)
                 for c in want {
                     guard let i = node.names.firstIndex(of: c.name) else {
-                        throw Diagnostic(Msg.argumentType(name, "the table passed as '\(p.name)' has no column '\(c.name)'"), args[k].range)
+                        throw Diagnostic(Msg.tabularArgument(name, "the table passed as '\(p.name)' has no column '\(c.name)'"), args[k].range)
                     }
                     guard node.types[i] == c.type else {
-                        throw Diagnostic(Msg.argumentType(name, "column '\(c.name)' of '\(p.name)' is \(node.types[i].name), not \(c.type.name)"), args[k].range)
+                        throw Diagnostic(Msg.tabularArgument(name, "column '\(c.name)' of '\(p.name)' is \(node.types[i].name), not \(c.type.name)"), args[k].range)
                     }
                 }
                 tabularArgs[p.name] = node
                 continue
             }
-            if k < args.count { scalars[p.name] = try bindExpr(args[k], Relation(names: [], types: [])) }
+            if k < args.count { scalars[p.name] = try checkedArgument(name, p, bindExpr(args[k], Relation(names: [], types: []))) }
             else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, Relation(names: [], types: [])) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
@@ -508,7 +545,7 @@ final class Binder {
             var counter = ColumnCounter(existing: Set(rel.names))
             for (it, t) in zip(items, types) {
                 let e = try bindExpr(it.expr, rel)
-                guard e.type == .dynamic else { throw Diagnostic(Msg.argumentType("mv-expand", "expects a dynamic array or property bag, got \(e.type.name)"), it.expr.range) }
+                guard e.type == .dynamic else { throw Diagnostic(Msg.notDynamic("mv-expand", e.type.name), it.expr.range) }
                 let name = it.name ?? derivedName(it.expr) ?? counter.next()
                 let type = t ?? .dynamic
                 if let i = names.firstIndex(of: name) { outTypes[i] = type } else { names.append(name); outTypes.append(type) }
@@ -573,7 +610,7 @@ final class Binder {
 
     func bindJoin(_ kind: JoinKind, _ right: Pipeline, _ on: [(Expr, Expr)], _ input: any LogicalPlan, _ rel: Relation, lookup: Bool, _ r: SourceRange) throws -> any LogicalPlan {
         if lookup && kind != .leftouter && kind != .inner {
-            throw Diagnostic(Msg.argumentType("lookup", "kind must be leftouter or inner"), r)
+            throw Diagnostic(Msg.unknownKeyword("lookup kind", "\(kind)", expected: "leftouter or inner"), r)
         }
         let rightNode = try bindPipeline(right)
         let rrel = relation(rightNode)
@@ -592,13 +629,13 @@ final class Binder {
             }
             let (sa, ea) = side(a), (sb, eb) = side(b)
             guard let x = sa, let y = sb, x != y else {
-                throw Diagnostic(Msg.argumentType("join", "each condition is a column name or $left.column == $right.column"), a.range + b.range)
+                throw Diagnostic(Msg.joinCondition(), a.range + b.range)
             }
             let (le, re) = x == 0 ? (ea, eb) : (eb, ea)
             lk.append(try bindExpr(le, rel)); rk.append(try bindExpr(re, rrel))
         }
         for (a, b) in zip(lk, rk) where !(a.type == b.type || (a.type.isNumeric && b.type.isNumeric)) {
-            throw Diagnostic(Msg.operandTypes("join on", a.type.name, b.type.name), a.range + b.range)
+            throw Diagnostic(Msg.joinKeyTypes(a.type.name, b.type.name), a.range + b.range)
         }
         var out: [JoinOutput] = []
         let leftCols = zip(rel.names, rel.types).map { JoinOutput(name: $0, side: 0, source: $0, type: $1) }
@@ -727,7 +764,7 @@ final class Binder {
                         _ input: any LogicalPlan, _ rel: Relation, _ r: SourceRange) throws -> any LogicalPlan {
         let axis = try bindExpr(on, rel)
         guard axis.type == .datetime || axis.type == .timespan || axis.type.isNumeric else {
-            throw Diagnostic(Msg.operandTypes("make-series on", axis.type.name, "datetime, timespan or a number"), on.range)
+            throw Diagnostic(Msg.makeSeriesAxis(axis.type.name), on.range)
         }
         func constant(_ e: Expr, _ what: String) throws -> Value {
             guard let v = try bindExpr(e, Relation(names: [], types: [])).constant, !v.isNull else { throw Diagnostic(Msg.constantRequired(what), e.range) }
@@ -743,7 +780,7 @@ final class Binder {
             let given = try bindExpr(step, Relation(names: [], types: [])).type.name
             throw Diagnostic(Msg.makeSeriesStep(axis.type.name, axis.type == .datetime || axis.type == .timespan ? "timespan" : "number", given), step.range)
         }
-        guard stepNumber > 0 else { throw Diagnostic(Msg.constantRequired("a positive step for 'make-series'"), step.range) }
+        guard stepNumber > 0 else { throw Diagnostic(Msg.valueOutOfRange("make-series", "the step must be positive"), step.range) }
         let start = try from.map { try constant($0, "the 'from' of 'make-series'") }
         let end = try to.map { try constant($0, "the 'to' of 'make-series'") }
         // Bins align to `from` when it is given (bin_at), else to multiples of the step (bin).
@@ -752,10 +789,10 @@ final class Binder {
         let summarize = try bindSummarize(aggs, by + [NamedExpr(name: binName, nameRange: nil, expr: binCall)], input, rel)
         guard let grouped = summarize as? SummarizeNode, case let (keys, specs) = (grouped.keys, grouped.aggregates), specs.allSatisfy({ $0.outputs.count == 1 }),
               summarize.names.count == keys.count + specs.count else {
-            throw Diagnostic(Msg.unsupportedOperator("make-series with an aggregate of several columns or an expression over aggregates"), r)
+            throw Diagnostic(Msg.unsupportedFeature("make-series with an aggregate of several columns or an expression over aggregates"), r)
         }
         for (a, s) in zip(aggs, specs) where !(s.outputs[0].1.isNumeric || s.outputs[0].1 == .timespan) {
-            throw Diagnostic(Msg.operandTypes("make-series aggregate", s.outputs[0].1.name, "a number"), a.expr.range)
+            throw Diagnostic(Msg.makeSeriesAggregate(s.outputs[0].1.name), a.expr.range)
         }
         var defaultValues: [Value] = []
         for d in defaults { defaultValues.append(try d.map { try constant($0, "the default of a make-series aggregate") } ?? .long(0)) }
@@ -800,6 +837,8 @@ final class Binder {
                     if repeatsKey && ((spec.name.hasPrefix("arg_") && k > 0) || (spec.name == "take_any" && star)) {
                         spec.outputs[k].0 = "__dup_\(k)_" + spec.outputs[k].0; continue
                     }
+                    // Only a derived name is made unique (count_, count_1); a name the query gave twice is its error, as in Kusto.
+                    if k == 0, let n = a.name, used.contains(n) { throw Diagnostic(Msg.duplicateColumn(n), a.nameRange ?? a.expr.range) }
                     spec.outputs[k].0 = claim(spec.outputs[k].0)
                     finalCols.append((spec.outputs[k].0, ColumnRef(name: spec.outputs[k].0, type: spec.outputs[k].1, range: a.expr.range)))
                 }
@@ -815,6 +854,7 @@ final class Binder {
                     throw Diagnostic(Msg.notAggregate(fn), a.expr.range)
                 }
                 specs += hidden
+                if let n = a.name, used.contains(n) { throw Diagnostic(Msg.duplicateColumn(n), a.nameRange ?? a.expr.range) }
                 let name = claim(a.name ?? counter.next())
                 finalCols.append((name, e))
                 needsProject = true
@@ -845,6 +885,12 @@ final class Binder {
             }
         }
         let rewritten = try rewrite(e)
+        // Without an aggregate the expression's columns would be unknown in the aggregates'
+        // relation: the cause is the missing aggregate, not the column.
+        guard !hidden.isEmpty else {
+            if case .call(let f, _) = e.kind { throw Diagnostic(Msg.notAggregate(f), e.range) }
+            throw Diagnostic(Msg.notAggregate("expression"), e.range)
+        }
         var r2 = Relation(names: [], types: [])
         for (n, t) in hiddenTypes { r2.names.append(n); r2.types.append(t) }
         return try bindExpr(rewritten, r2)
@@ -856,13 +902,13 @@ final class Binder {
         switch to.physical {
         case .int64:
             if to == .bool, case .bool = v { return v }
-            if (to == .datetime || to == .timespan) && from != to { throw Diagnostic(Msg.argumentType("datatable", "a \(from.name) value in a \(to.name) column"), r) }
+            if (to == .datetime || to == .timespan) && from != to { throw Diagnostic(Msg.datatableValue(from.name, to.name), r) }
             if let i = v.asInt { return to == .datetime ? .datetime(i) : to == .timespan ? .timespan(i) : to == .bool ? .bool(i != 0) : .long(i) }
         case .float64: if let d = v.asDouble { return .real(d) }
         case .bytes:
             if to == .dynamic { return .dynamic(v.asJSON) }
             return .string(v.asString)
         }
-        throw Diagnostic(Msg.argumentType("datatable", "a \(from.name) value in a \(to.name) column"), r)
+        throw Diagnostic(Msg.datatableValue(from.name, to.name), r)
     }
 }

@@ -13,7 +13,7 @@ public enum DiagnosticPhase: Sendable {
     case syntax
     /// Names, types and constants, found while binding (LQ2xxx).
     case semantic
-    /// While running: budgets and runtime failures (LQ3001, LQ3002).
+    /// While running: budgets, limits and runtime failures (LQ3001, LQ3002, LQ3004).
     case runtime
     /// The store could not be read (LQ3003).
     case storage
@@ -48,9 +48,35 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConverti
     case invalidRegex = "LQ2014"
     case makeSeriesStep = "LQ2015"
     case recursiveDefinition = "LQ2016"
+    /// A constant argument is of the right type but outside the values it may take (a zero step, a percentile above 100).
+    case valueOutOfRange = "LQ2017"
+    /// A query parameter's supplied value does not parse as the parameter's declared type.
+    case invalidParameterValue = "LQ2018"
+    /// A tabular argument does not fit its parameter (not a table, or lacking a declared column or its type).
+    case tabularArgument = "LQ2019"
+    /// A datatable's values do not fill whole rows of its columns.
+    case datatableShape = "LQ2020"
+    /// A datatable value does not fit its column's type.
+    case datatableValue = "LQ2021"
+    /// A join condition is neither a column name nor `$left.a == $right.b`.
+    case joinCondition = "LQ2022"
+    /// The two sides of a join key have different types.
+    case joinKeyTypes = "LQ2023"
+    /// A property or index access (`x.k`, `x[0]`) or mv-expand applied to a value that is not dynamic.
+    case notDynamic = "LQ2024"
+    /// make-series's `on` axis is not a datetime, timespan or number.
+    case makeSeriesAxis = "LQ2025"
+    /// A make-series aggregate does not produce a number.
+    case makeSeriesAggregate = "LQ2026"
+    /// A KQL feature logq recognizes but does not implement, found while binding.
+    case unsupportedFeature = "LQ2027"
+    /// A name argument is not one of those accepted (a join kind, a datetime part, a type name).
+    case unknownKeyword = "LQ2028"
     case budgetExceeded = "LQ3001"
     case runtime = "LQ3002"
     case storage = "LQ3003"
+    /// make-series would make more than 2^20 bins (a fixed limit, not a budget one can raise).
+    case tooManyBins = "LQ3004"
     case internalError = "LQ9001"
 
     public var description: String { rawValue }
@@ -62,9 +88,11 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConverti
             return .syntax
         case .unknownTable, .unknownColumn, .unknownFunction, .argumentCount, .argumentType, .operandTypes, .notBoolean,
              .aggregateOutside, .notAggregate, .duplicateColumn, .constantRequired, .missingParameter, .notSerialized,
-             .invalidRegex, .makeSeriesStep, .recursiveDefinition:
+             .invalidRegex, .makeSeriesStep, .recursiveDefinition, .valueOutOfRange, .invalidParameterValue, .tabularArgument,
+             .datatableShape, .datatableValue, .joinCondition, .joinKeyTypes, .notDynamic, .makeSeriesAxis, .makeSeriesAggregate,
+             .unsupportedFeature, .unknownKeyword:
             return .semantic
-        case .budgetExceeded, .runtime:
+        case .budgetExceeded, .runtime, .tooManyBins:
             return .runtime
         case .storage:
             return .storage
@@ -116,6 +144,7 @@ enum Msg {
     }
     static func invalidRegex(_ detail: String) -> (DiagnosticCode, String) { (.invalidRegex, "invalid regular expression (RE2 syntax): \(detail)") }
     static func operandTypes(_ op: String, _ a: String, _ b: String) -> (DiagnosticCode, String) { (.operandTypes, "operator '\(op)' cannot be applied to \(a) and \(b)") }
+    static func operandType(_ op: String, _ a: String) -> (DiagnosticCode, String) { (.operandTypes, "operator '\(op)' cannot be applied to a \(a)") }
     static func notBoolean(_ what: String, _ t: String) -> (DiagnosticCode, String) { (.notBoolean, "\(what) must be a bool expression, found \(t)") }
     static func aggregateOutside(_ name: String) -> (DiagnosticCode, String) { (.aggregateOutside, "aggregate function '\(name)' can only be used in summarize (or make-series)") }
     static func notAggregate(_ name: String) -> (DiagnosticCode, String) { (.notAggregate, "summarize needs aggregate functions; '\(name)' is not one") }
@@ -123,6 +152,33 @@ enum Msg {
     static func constantRequired(_ what: String) -> (DiagnosticCode, String) { (.constantRequired, "\(what) must be a constant") }
     static func missingParameter(_ name: String) -> (DiagnosticCode, String) { (.missingParameter, "query parameter '\(name)' has no value and no default") }
     static func notSerialized(_ name: String) -> (DiagnosticCode, String) { (.notSerialized, "function '\(name)' cannot be used here: the row set must be serialized (use 'serialize', 'order by' or 'top' first)") }
+    static func argumentPairs(_ name: String, _ what: String) -> (DiagnosticCode, String) { (.argumentCount, "function '\(name)' expects \(what)") }
+    /// `subject` names what took the value: "function 'range'", "make-series".
+    static func valueOutOfRange(_ subject: String, _ detail: String) -> (DiagnosticCode, String) { (.valueOutOfRange, "\(subject): \(detail)") }
+    static func invalidParameterValue(_ name: String, _ text: String, _ type: String) -> (DiagnosticCode, String) {
+        (.invalidParameterValue, "query parameter '\(name)': '\(text)' is not a valid \(type)")
+    }
+    static func tabularArgument(_ name: String, _ detail: String) -> (DiagnosticCode, String) { (.tabularArgument, "function '\(name)': \(detail)") }
+    static func datatableShape(_ values: Int, _ columns: Int) -> (DiagnosticCode, String) {
+        (.datatableShape, "datatable: \(values) values do not fill rows of \(columns) columns")
+    }
+    static func datatableValue(_ from: String, _ to: String) -> (DiagnosticCode, String) { (.datatableValue, "datatable: a \(from) value in a \(to) column") }
+    static func joinCondition() -> (DiagnosticCode, String) {
+        (.joinCondition, "join: each condition is a column name or $left.column == $right.column")
+    }
+    static func joinKeyTypes(_ a: String, _ b: String) -> (DiagnosticCode, String) { (.joinKeyTypes, "join keys have different types: \(a) and \(b)") }
+    static func notDynamic(_ what: String, _ t: String) -> (DiagnosticCode, String) { (.notDynamic, "\(what) needs a dynamic value, found \(t)") }
+    static func makeSeriesAxis(_ t: String) -> (DiagnosticCode, String) {
+        (.makeSeriesAxis, "the axis of make-series ('on') must be a datetime, timespan or number, found \(t)")
+    }
+    static func makeSeriesAggregate(_ t: String) -> (DiagnosticCode, String) { (.makeSeriesAggregate, "a make-series aggregate must produce a number, found \(t)") }
+    static func unsupportedFeature(_ what: String) -> (DiagnosticCode, String) { (.unsupportedFeature, "\(what) is not supported by logq yet") }
+    static func unknownKeyword(_ what: String, _ found: String, expected: String) -> (DiagnosticCode, String) {
+        (.unknownKeyword, "unknown \(what) '\(found)'; expected \(expected)")
+    }
+    static func tooManyBins(_ wanted: String) -> (DiagnosticCode, String) {
+        (.tooManyBins, "make-series would make \(wanted) bins; at most 1,048,576 (2^20) are allowed")
+    }
     static func budget(_ what: String) -> (DiagnosticCode, String) { (.budgetExceeded, what) }
     static func runtime(_ what: String) -> (DiagnosticCode, String) { (.runtime, what) }
     static func storage(_ what: String) -> (DiagnosticCode, String) { (.storage, what) }

@@ -36,7 +36,7 @@ struct MakeSeriesOperator: PhysicalOperator {
         // The bin count from doubles: a huge span over a tiny step is no trap, just too many bins.
         let wanted = ((hi - lo) / spec.step).rounded(.up)
         guard let count = wanted.isNaN ? 0 : Checked.int(truncating: max(0, wanted)), count <= MakeSeriesOperator.maxBins else {
-            throw Diagnostic(Msg.budget("make-series would make \(Checked.int(truncating: wanted).map { String($0) } ?? "\(wanted)") bins; at most 1,048,576 (2^20) are allowed"), SourceRange(0, 0))
+            throw Diagnostic(Msg.tooManyBins(Checked.int(truncating: wanted).map { String($0) } ?? "\(wanted)"), SourceRange(0, 0))
         }
         // Group rows by their key columns, in order of first appearance.
         let groups = GroupTable()

@@ -18,7 +18,7 @@ enum ConditionalFunctions: FunctionFamily {
             return Call("iff", a, type: t, range: r, operands: Kernels.iff(t))
         }
         r.def(["case"], 3, 999) { a, r in
-            guard a.count % 2 == 1 else { throw typeError("case", "expects predicate/value pairs and a final else value", r) }
+            guard a.count % 2 == 1 else { throw Diagnostic(Msg.argumentPairs("case", "predicate/value pairs and a final else value"), r) }
             var t = a[a.count - 1].type
             for k in stride(from: 0, to: a.count - 1, by: 2) {
                 guard a[k].type == .bool else { throw Diagnostic(Msg.notBoolean("a case() predicate", a[k].type.name), a[k].range) }

@@ -45,7 +45,7 @@ enum DynamicFunctions: FunctionFamily {
             if case .dynamic(.object(let kv)) = v[0] { return .dynamic(.array(kv.map { .string($0.0) })) }; return .dynamic(.null)
         } }
         r.def(["bag_pack", "pack"], 0, 128) { a, r in
-            guard a.count % 2 == 0 else { throw typeError("bag_pack", "expects key/value pairs", r) }
+            guard a.count % 2 == 0 else { throw Diagnostic(Msg.argumentPairs("bag_pack", "key/value pairs"), r) }
             return call("bag_pack", a, .dynamic, r) { v in
                 var kv: [(String, JSONValue)] = []
                 for k in stride(from: 0, to: v.count, by: 2) { kv.append((v[k].asString, v[k + 1].asJSON)) }

@@ -5,13 +5,13 @@ import LogStore
 enum RegexFunctions: FunctionFamily {
     static func register(into r: inout FunctionRegistry) {
         r.def(["extract"], 3, 4) { a, r in
-            guard let pattern = a[0].constant?.asString else { throw typeError("extract", "the regex must be a constant string", r) }
+            guard let pattern = a[0].constant?.asString else { throw Diagnostic(Msg.constantRequired("the regex of extract"), a[0].range) }
             let re = try compileRegex(pattern, a[0].range)
             let t: KustoType = a.count > 3 ? (a[3].type) : .string
             return Call("extract", a, type: t, range: r, operands: Kernels.extract(re, t))
         }
         r.def(["extract_all"], 2, 3) { a, r in
-            guard let pattern = a[0].constant?.asString else { throw typeError("extract_all", "the regex must be a constant string", r) }
+            guard let pattern = a[0].constant?.asString else { throw Diagnostic(Msg.constantRequired("the regex of extract_all"), a[0].range) }
             let re = try compileRegex(pattern, a[0].range)
             return call("extract_all", a, .dynamic, r) { v in
                 let s = v[v.count - 1].asString
@@ -25,7 +25,7 @@ enum RegexFunctions: FunctionFamily {
             }
         }
         r.def(["replace_regex"], 3, 3) { a, r in
-            guard let pattern = a[1].constant?.asString else { throw typeError("replace_regex", "the regex must be a constant string", r) }
+            guard let pattern = a[1].constant?.asString else { throw Diagnostic(Msg.constantRequired("the regex of replace_regex"), a[1].range) }
             let re = try compileRegex(pattern, a[1].range)
             return call("replace_regex", a, .string, r) { v in
                 .string(re.replaceAll(in: v[0].asString, with: v[2].asString))
@@ -33,7 +33,7 @@ enum RegexFunctions: FunctionFamily {
         }
         // The deprecated replace() takes its arguments in another order: regex, rewrite, text.
         r.def(["replace"], 3, 3) { a, r in
-            guard let pattern = a[0].constant?.asString else { throw typeError("replace", "the regex must be a constant string", r) }
+            guard let pattern = a[0].constant?.asString else { throw Diagnostic(Msg.constantRequired("the regex of replace"), a[0].range) }
             let re = try compileRegex(pattern, a[0].range)
             return call("replace", a, .string, r) { v in
                 .string(re.replaceAll(in: v[2].asString, with: v[1].asString))

@@ -9,7 +9,12 @@ enum StringFunctions: FunctionFamily {
         r.def(["strcat_delim"], 2, 64) { a, r in call("strcat_delim", a, .string, r) { v in .string(v.dropFirst().map(\.asString).joined(separator: v[0].asString)) } }
         r.def(["tolower"], 1, 1) { a, r in Call("tolower", a, type: .string, range: r, operands: Kernels.tolower) }
         r.def(["toupper"], 1, 1) { a, r in Call("toupper", a, type: .string, range: r, operands: Kernels.toupper) }
-        r.def(["substring"], 2, 3) { a, r in Call("substring", a, type: .string, range: r, operands: Kernels.substring) }
+        r.def(["substring"], 2, 3) { a, r in
+            for x in a.dropFirst() where !(x.type.isNumeric || x.type == .dynamic) {
+                throw typeError("substring", "the start and length must be numbers, got \(x.type.name)", x.range)
+            }
+            return Call("substring", a, type: .string, range: r, operands: Kernels.substring)
+        }
         r.def(["trim"], 2, 2) { a, r in call("trim", a, .string, r) { v in .string(StringFns.trim(v[1].asString, v[0].asString, start: true, end: true)) } }
         r.def(["trim_start"], 2, 2) { a, r in call("trim_start", a, .string, r) { v in .string(StringFns.trim(v[1].asString, v[0].asString, start: true, end: false)) } }
         r.def(["trim_end"], 2, 2) { a, r in call("trim_end", a, .string, r) { v in .string(StringFns.trim(v[1].asString, v[0].asString, start: false, end: true)) } }

@@ -55,22 +55,22 @@ enum TimeFunctions: FunctionFamily {
             }
         }
         r.def(["datetime_part"], 2, 2) { a, r in
-            guard let p = a[0].constant?.asString.lowercased() else { throw typeError("datetime_part", "the part must be a constant string", r) }
-            guard DateParts.part(p, 0) != nil else { throw typeError("datetime_part", "unknown part '\(p)'", r) }
+            guard let p = a[0].constant?.asString.lowercased() else { throw Diagnostic(Msg.constantRequired("the part of datetime_part"), a[0].range) }
+            guard DateParts.part(p, 0) != nil else { throw Diagnostic(Msg.unknownKeyword("datetime part", p, expected: "year, quarter, month, week_of_year, day, dayofyear, hour, minute, second, millisecond, microsecond or nanosecond"), a[0].range) }
             return call("datetime_part", a, .int, r) { v in
                 guard case .datetime(let t) = v[1] else { return .null }
                 return DateParts.part(p, t).map { .long($0) } ?? .null
             }
         }
         r.def(["datetime_add"], 3, 3) { a, r in
-            guard let p = a[0].constant?.asString.lowercased() else { throw typeError("datetime_add", "the part must be a constant string", r) }
+            guard let p = a[0].constant?.asString.lowercased() else { throw Diagnostic(Msg.constantRequired("the part of datetime_add"), a[0].range) }
             return call("datetime_add", a, .datetime, r) { v in
                 guard let n = v[1].asInt, case .datetime(let t) = v[2] else { return .null }
                 return DateParts.add(p, n, t).map { .datetime($0) } ?? .null
             }
         }
         r.def(["datetime_diff"], 3, 3) { a, r in
-            guard let p = a[0].constant?.asString.lowercased() else { throw typeError("datetime_diff", "the part must be a constant string", r) }
+            guard let p = a[0].constant?.asString.lowercased() else { throw Diagnostic(Msg.constantRequired("the part of datetime_diff"), a[0].range) }
             return call("datetime_diff", a, .long, r) { v in
                 guard case .datetime(let x) = v[1], case .datetime(let y) = v[2] else { return .null }
                 return DateParts.diff(p, x, y).map { .long($0) } ?? .null
