@@ -17,21 +17,9 @@ final class BudgetCLITests: XCTestCase {
     }
     override func tearDown() { try? FileManager.default.removeItem(atPath: tmp) }
 
-    struct Run { let code: Int32; let signaled: Bool; let out: String; let err: String; let seconds: Double }
+    typealias Run = ProcessRun
 
-    func logq(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = args
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o; p.standardError = e
-        let t0 = Date()
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(code: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal,
-                   out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self), seconds: Date().timeIntervalSince(t0))
-    }
+    func logq(_ args: [String]) throws -> Run { try runProcess(args) }
 
     static let arr = "todynamic(strcat(\"[\", strrep(\"1,\", 300), \"1]\"))"
     static let reproducers: [(String, String)] = [

@@ -3,19 +3,9 @@ import XCTest
 
 /// `logq ingest` as a user meets issue 11's hostile inputs: what stderr says and the exit status.
 final class IngestCLITests: XCTestCase {
-    struct Run { let code: Int32; let out: String; let err: String }
+    typealias Run = ProcessRun
 
-    func logq(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = args
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o; p.standardError = e; p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(code: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
-    }
+    func logq(_ args: [String]) throws -> Run { try runProcess(args) }
 
     var tmp = ""
     override func setUpWithError() throws {

@@ -4,22 +4,9 @@ import XCTest
 /// Command-line values that trapped (`Int64(1e300 * ticks)`, `parseTimespan("nan")`): each is a
 /// usage error (exit 2) that names the option and the value, and nothing runs.
 final class OptionValueTests: XCTestCase {
-    struct Run { let code: Int32; let out: String; let err: String }
+    typealias Run = ProcessRun
 
-    func logq(_ args: [String], stdin: String? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: CLITests.repo)
-        let o = Pipe(), e = Pipe(), i = Pipe()
-        p.standardOutput = o; p.standardError = e; p.standardInput = i
-        try p.run()
-        if let s = stdin { i.fileHandleForWriting.write(s.data(using: .utf8)!) }
-        try i.fileHandleForWriting.close()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(code: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
-    }
+    func logq(_ args: [String], stdin: String? = nil) throws -> Run { try runProcess(args, stdin: stdin) }
 
     var tmp = ""
     var store: String { tmp + "/s" }

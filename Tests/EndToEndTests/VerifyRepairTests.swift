@@ -3,19 +3,9 @@ import XCTest
 
 /// `logq verify` and `logq repair` end to end, and queries on a store that cannot be written.
 final class VerifyRepairTests: XCTestCase {
-    struct Run { let code: Int32; let out: String; let err: String }
+    typealias Run = ProcessRun
 
-    func run(_ exe: String, _ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o; p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(code: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
-    }
+    func run(_ exe: String, _ args: [String]) throws -> Run { try runProcess(args, executable: exe) }
     func logq(_ args: String...) throws -> Run { try run(CLITests.binary, args) }
 
     var tmp = ""
