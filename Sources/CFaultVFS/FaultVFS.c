@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <errno.h>
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int armedKind = LOGQ_FAULT_NONE;
@@ -15,7 +16,9 @@ static long armedAt = 0, counted = 0;
 static int dead = 0;
 
 typedef struct Undo { struct Undo *next; sqlite3_int64 off; int len; unsigned char data[]; } Undo;
-typedef struct Track { struct Track *next; char *path; sqlite3_int64 syncedSize; int dirty; Undo *undo; } Track;
+// created: 1, made since the last sync of its folder (logq_fault_dir_synced); 2, a WAL, whose
+// folder the unix VFS syncs itself at the WAL's first sync. A power loss removes it.
+typedef struct Track { struct Track *next; char *path; sqlite3_int64 syncedSize; int dirty, created; Undo *undo; } Track;
 static Track *tracks = NULL;
 static void clearUndo(Track *t) {
     while (t->undo) { Undo *u = t->undo; t->undo = u->next; free(u); }
@@ -23,7 +26,7 @@ static void clearUndo(Track *t) {
 // Tracks are never freed (an open file points at its own): a new run starts from the files as they are.
 static void resetTracks(void) {
     for (Track *t = tracks; t; t = t->next) {
-        clearUndo(t); t->dirty = 0;
+        clearUndo(t); t->dirty = 0; t->created = 0;
         struct stat st;
         t->syncedSize = stat(t->path, &st) == 0 ? st.st_size : 0;
     }
@@ -73,10 +76,21 @@ static Track *track(const char *path, sqlite3_file *real) {
     return t;
 }
 
+void logq_fault_dir_synced(const char *dir) {
+    size_t n = strlen(dir);
+    pthread_mutex_lock(&mu);
+    for (Track *t = tracks; t; t = t->next) {
+        const char *slash = strrchr(t->path, '/');
+        if (slash && (size_t)(slash - t->path) == n && strncmp(t->path, dir, n) == 0) t->created = 0;
+    }
+    pthread_mutex_unlock(&mu);
+}
+
 int logq_fault_drop_unsynced(void) {
     int rc = 0;
     pthread_mutex_lock(&mu);
     for (Track *t = tracks; t; t = t->next) {
+        if (t->created) { if (unlink(t->path) != 0 && errno != ENOENT) rc = -1; continue; }
         if (t->dirty) {
             int fd = open(t->path, O_WRONLY);
             if (fd >= 0) {
@@ -150,6 +164,7 @@ static int fSync(sqlite3_file *f, int flags) {
     if (rc == SQLITE_OK && ff->track) {
         pthread_mutex_lock(&mu);
         clearUndo(ff->track); ff->track->dirty = 0;
+        if (ff->track->created == 2) ff->track->created = 0;
         REAL(f)->pMethods->xFileSize(REAL(f), &ff->track->syncedSize);
         pthread_mutex_unlock(&mu);
     }
@@ -179,10 +194,20 @@ static int vOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fla
     (void)vfs;
     FaultFile *f = (FaultFile *)file;
     memset(f, 0, sizeof(FaultFile));
+    struct stat st;
+    int existed = name && stat(name, &st) == 0;
     int rc = realVFS->xOpen(realVFS, name, f->real, flags, outFlags);
     if (rc != SQLITE_OK) { f->base.pMethods = 0; return rc; }
     f->base.pMethods = &methods;
-    if (name) { pthread_mutex_lock(&mu); f->track = track(name, f->real); pthread_mutex_unlock(&mu); }
+    if (name) {
+        pthread_mutex_lock(&mu);
+        f->track = track(name, f->real);
+        if (!existed) {
+            clearUndo(f->track); f->track->dirty = 0; f->track->syncedSize = 0;
+            f->track->created = (flags & SQLITE_OPEN_WAL) ? 2 : 1;
+        }
+        pthread_mutex_unlock(&mu);
+    }
     return SQLITE_OK;
 }
 static int vDelete(sqlite3_vfs *vfs, const char *name, int syncDir) {

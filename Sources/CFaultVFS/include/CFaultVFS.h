@@ -23,8 +23,11 @@ long logq_fault_count(void);
 int logq_fault_next(void);
 /* Whether a power loss has happened (every operation now fails). */
 int logq_fault_dead(void);
+/* The store's faulty file system fsynced the folder `dir` (no trailing slash): files SQLite
+ * created in it now survive a power loss. */
+void logq_fault_dir_synced(const char *dir);
 /* Drops what SQLite wrote through the VFS after each file's last xSync (its files may be closed
- * since), as a power loss would. Returns 0, or -1 when an undo could not be applied. */
+ * since), and the files it created in a folder not fsynced since, as a power loss would. Returns 0, or -1 when an undo could not be applied. */
 int logq_fault_drop_unsynced(void);
 
 #endif

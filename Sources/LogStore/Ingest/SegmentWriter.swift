@@ -66,9 +66,9 @@ extension Store {
         cols = []
         let dirName = Self.directoryName(for: table)
         let dir = segmentsDirectory + "/" + dirName
-        // A new table's folder is an entry in segments/: fsynced there, or a power loss could take
-        // the folder (and every segment the catalog then lists in it) away.
-        if try fs.makeDirectory(dir) { try fs.fsyncDirectory(segmentsDirectory) }
+        // A new table's folder is an entry in segments/: fsynced there (see makeDirectories), or a
+        // power loss could take the folder (and every segment the catalog then lists in it) away.
+        try fs.makeDirectories(dir)
         let name = "\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(getpid())-\(Store.nextSegmentNumber()).seg"
         let temp = dir + "/" + name + ".tmp"
         try writeDurably(enc.bytes, to: temp)

@@ -71,3 +71,13 @@ final class RealFileSystem: StoreFileSystem {
         return false
     }
 }
+
+extension StoreFileSystem {
+    /// `mkdir -p`, each folder it creates fsynced into its parent (else a power loss can take the
+    /// folder away with every file in it, fsynced or not).
+    func makeDirectories(_ path: String) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path && !FileManager.default.fileExists(atPath: parent) { try makeDirectories(parent) }
+        if try makeDirectory(path) { try fsyncDirectory(parent.isEmpty ? "." : parent) }
+    }
+}

@@ -57,13 +57,17 @@ public final class Store: @unchecked Sendable {
         self.readOnly = readOnly
         let fm = FileManager.default
         let catalogPath = path + "/" + Store.catalogName
-        if !fm.fileExists(atPath: catalogPath) {
+        let creating = !fm.fileExists(atPath: catalogPath)
+        if creating {
             guard create else { throw StoreError.storeNotFound(path: path) }
-            do { try fm.createDirectory(atPath: path + "/segments", withIntermediateDirectories: true) }
-            catch { throw StoreError.io(path: path, reason: "cannot create the store: \(error.localizedDescription)") }
+            do { try fileSystem.makeDirectories(path + "/segments") }
+            catch StoreError.io(_, let reason) { throw StoreError.io(path: path, reason: "cannot create the store: \(reason)") }
         }
         immutable = readOnly && (unwritable ?? !Store.isWritable(path))
         catalog = try Catalog(path: catalogPath, readOnly: readOnly, immutable: immutable, vfs: catalogVFS)
+        // SQLite fsyncs the folder for its WAL, not for the database file it creates: without this a
+        // power loss could take away the catalog of a new store after its first batch was acknowledged.
+        if creating { try fileSystem.fsyncDirectory(path) }
         readersFD = open(path + "/readers.lock", (readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
         if !readOnly && housekeeping { try? removeOrphans() }
     }
