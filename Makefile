@@ -8,7 +8,7 @@ DEMO_DIR := $(DEMO_DIR)
 DEMO_ROWS ?= 200000
 LOGQ := .build/release/logq
 
-.PHONY: demo test deps test-deps build release conformance bench clean \
+.PHONY: demo test test-long deps test-deps build release conformance bench clean \
         fuzz fuzz-short fuzz-build fuzz-merge test-asan test-ubsan test-tsan test-asan-short test-ubsan-short test-tsan-short test-sanitizers-short
 
 # Installs the missing -dev packages with apt-get when root; otherwise prints the command and stops.
@@ -41,6 +41,11 @@ test: test-deps
 	.ci/lint-arith && .ci/lint-arith --self-test
 	swift test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 	$(MAKE) --no-print-directory fuzz-short test-sanitizers-short
+
+# The long mode: the kill -9 ingest test runs 200 kills instead of 24 (several minutes).
+test-long: test-deps
+	swift build --build-tests
+	LOGQ_LONG_TESTS=1 swift test --skip-build --filter CrashTests.testKilledIngestNeverLosesOrDuplicates
 
 # Builds, generates a week of telemetry, ingests it, and runs every saved query.
 demo: release

@@ -22,6 +22,8 @@ let package = Package(
         // RE2 (C++) behind a C surface: linear-time regular expressions with Kusto's syntax.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2"), .linkedLibrary("stdc++")]),
         .target(name: "LogStore", dependencies: ["CSQLite", "CZlib", "CLZ4"]),
+        // Tests only: a faulty SQLite VFS ("logq-fault") and the fault counter the tests share with it.
+        .target(name: "CFaultVFS", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "QueryLang", dependencies: ["LogStore", "CRE2"]),
         // Over the public API of LogStore and QueryLang only: reports, charts, the incident finder.
         .target(name: "LogqReport", dependencies: ["LogStore", "QueryLang"]),
@@ -31,7 +33,7 @@ let package = Package(
             "LogStore", "QueryLang", "LogqReport", "TelemetryGenerator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "TelemetryGenerator"]),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "TelemetryGenerator", "CFaultVFS"]),
         .testTarget(name: "QueryLangTests", dependencies: ["QueryLang", "LogStore", "TelemetryGenerator"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LogqReportTests", dependencies: ["LogqReport", "QueryLang", "LogStore", "TelemetryGenerator"]),

@@ -4,7 +4,8 @@ import LogStore
 
 /// Kills `logq ingest` with SIGKILL at random moments and checks that the store always opens,
 /// every committed batch is complete, nothing partial is visible, and a final run stores every
-/// record exactly once. LOGQ_CRASH_ITERATIONS sets how many kills (default 24).
+/// record exactly once. LOGQ_CRASH_ITERATIONS sets how many kills (default 24; 200 in the long
+/// mode, LOGQ_LONG_TESTS=1, which `make test-long` sets).
 final class CrashTests: XCTestCase {
     struct RNG { var s: UInt64; mutating func next() -> UInt64 { s &+= 0x9E37_79B9_7F4A_7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; return z ^ (z >> 27) } }
 
@@ -31,7 +32,8 @@ final class CrashTests: XCTestCase {
         let duration = max(Date().timeIntervalSince(t0), 0.2)
 
         var rng = RNG(s: 2024)
-        let iterations = Int(ProcessInfo.processInfo.environment["LOGQ_CRASH_ITERATIONS"] ?? "") ?? 24
+        let env = ProcessInfo.processInfo.environment
+        let iterations = Int(env["LOGQ_CRASH_ITERATIONS"] ?? "") ?? (env["LOGQ_LONG_TESTS"] == "1" ? 200 : 24)
         var killedMidway = 0
         for k in 0..<iterations {
             let p = Process()

@@ -39,8 +39,8 @@ final class Catalog {
 
     /// `immutable`: the store cannot be written (read-only folder or file), so SQLite is told the
     /// file never changes and needs no `-shm`/`-wal` files or locks beside it.
-    init(path: String, readOnly: Bool, immutable: Bool = false) throws {
-        db = try Database(path: path, readOnly: readOnly, immutable: immutable)
+    init(path: String, readOnly: Bool, immutable: Bool = false, vfs: String? = nil) throws {
+        db = try Database(path: path, readOnly: readOnly, immutable: immutable, vfs: vfs)
         if !readOnly {
             try db.exec("PRAGMA journal_mode=WAL")
             try db.exec("PRAGMA synchronous=FULL")

@@ -12,7 +12,8 @@ final class Database {
 
     /// `immutable` (read-only only): opened as a URI with `immutable=1`, for a store nobody can
     /// write; SQLite then takes no locks and needs no `-shm` file, which it could not create there.
-    init(path: String, readOnly: Bool = false, immutable: Bool = false) throws {
+    /// `vfs`: a registered SQLite VFS by name (nil: the default); the fault-injection tests' seam.
+    init(path: String, readOnly: Bool = false, immutable: Bool = false, vfs: String? = nil) throws {
         self.path = path
         var flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         var name = path
@@ -22,7 +23,7 @@ final class Database {
             let escaped = abs.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%"))) ?? abs
             name = "file:" + escaped + "?immutable=1"
         }
-        let rc = sqlite3_open_v2(name, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let rc = sqlite3_open_v2(name, &handle, flags | SQLITE_OPEN_NOMUTEX, vfs)
         guard rc == SQLITE_OK else {
             let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(handle)

@@ -75,10 +75,12 @@ extension Store {
         cols = []
         let dirName = Self.directoryName(for: table)
         let dir = segmentsDirectory + "/" + dirName
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A new table's folder is an entry in segments/: fsynced there (see makeDirectories), or a
+        // power loss could take the folder (and every segment the catalog then lists in it) away.
+        try fs.makeDirectories(dir)
         let name = "\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(getpid())-\(Store.nextSegmentNumber()).seg"
         let temp = dir + "/" + name + ".tmp"
-        try Self.writeDurably(enc.bytes, to: temp)
+        try writeDurably(enc.bytes, to: temp)
         return PendingSegment(table: table, file: dirName + "/" + name, tempPath: temp, rows: rows, minTime: minTime, maxTime: maxTime,
                               bytes: enc.bytes.count, checksum: enc.checksum, schema: schema, stats: enc.stats, timeColumn: timeColumn)
     }
@@ -102,20 +104,16 @@ extension Store {
         return String(safe.prefix(128)) + "-" + String(h, radix: 16)
     }
 
-    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + off, bytes.count - off) }
-            guard n > 0 else { throw StoreError.io(path: path, reason: String(cString: strerror(errno))) }
-            off += n
-        }
-        guard fsync(fd) == 0 else { throw StoreError.io(path: path, reason: "fsync: \(String(cString: strerror(errno)))") }
+    func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        let fd = try fs.create(path)
+        defer { fs.close(fd) }
+        try bytes.withUnsafeBytes { try fs.write(fd, path: path, $0) }
+        try fs.fsync(fd, path: path)
     }
 }
 
+/// Best effort, for callers that cannot act on a failure (repair's moves); the writers use
+/// `StoreFileSystem.fsyncDirectory`, which throws.
 func fsyncDirectory(_ path: String) {
     let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if fd >= 0 { fsync(fd); close(fd) }

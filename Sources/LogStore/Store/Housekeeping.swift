@@ -19,7 +19,7 @@ extension Store {
         for t in tables {
             let dir = segmentsDirectory + "/" + t
             for f in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !referenced.contains(t + "/" + f) {
-                try? fm.removeItem(atPath: dir + "/" + f)
+                try? fs.unlink(dir + "/" + f)
             }
         }
     }

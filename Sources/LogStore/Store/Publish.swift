@@ -20,16 +20,17 @@ extension Store {
         var dirs = Set<String>()
         for p in pending {
             let final = segmentsDirectory + "/" + p.file
-            guard rename(p.tempPath, final) == 0 else { throw StoreError.io(path: final, reason: String(cString: strerror(errno))) }
+            try fs.rename(p.tempPath, final)
             dirs.insert((final as NSString).deletingLastPathComponent)
         }
-        for d in dirs { fsyncDirectory(d) }
+        // Throws: a rename that may not survive a power loss must not be followed by the commit.
+        for d in dirs { try fs.fsyncDirectory(d) }
     }
 
     func discard(_ pending: [PendingSegment]) {
         for p in pending {
-            try? FileManager.default.removeItem(atPath: p.tempPath)
-            try? FileManager.default.removeItem(atPath: segmentsDirectory + "/" + p.file)
+            try? fs.unlink(p.tempPath)
+            try? fs.unlink(segmentsDirectory + "/" + p.file)
         }
     }
 }

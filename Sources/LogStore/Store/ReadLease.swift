@@ -37,7 +37,7 @@ extension Store {
         var deleted = 0
         for f in retired {
             let full = segmentsDirectory + "/" + f
-            if unlink(full) == 0 || errno == ENOENT { deleted += 1 }
+            if (try? fs.unlink(full)) != nil { deleted += 1 }
             _ = try? catalog.forgetRetired(f)
         }
         return deleted

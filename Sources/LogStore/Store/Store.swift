@@ -22,6 +22,8 @@ import Foundation
 public final class Store: @unchecked Sendable {
     public let path: String
     let catalog: Catalog
+    /// The writers' file operations (tests substitute a faulty one, see `StoreFileSystem`).
+    let fs: StoreFileSystem
     let lock = NSLock()
     public let readOnly: Bool
     /// Opened read-only on a store this process cannot write (see `init`): nobody changes it.
@@ -46,19 +48,26 @@ public final class Store: @unchecked Sendable {
     }
 
     /// `unwritable`: tests running as root (for whom `access` says every file is writable) say
-    /// that the store is unwritable to exercise the immutable open.
-    init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true, unwritable: Bool?) throws {
+    /// that the store is unwritable to exercise the immutable open. `fileSystem` and `catalogVFS`
+    /// (a registered SQLite VFS name): the fault-injection tests' seams.
+    init(path: String, create: Bool = false, readOnly: Bool = false, housekeeping: Bool = true, unwritable: Bool?,
+         fileSystem: StoreFileSystem = RealFileSystem.shared, catalogVFS: String? = nil) throws {
         self.path = path
+        self.fs = fileSystem
         self.readOnly = readOnly
         let fm = FileManager.default
         let catalogPath = path + "/" + Store.catalogName
-        if !fm.fileExists(atPath: catalogPath) {
+        let creating = !fm.fileExists(atPath: catalogPath)
+        if creating {
             guard create else { throw StoreError.storeNotFound(path: path) }
-            do { try fm.createDirectory(atPath: path + "/segments", withIntermediateDirectories: true) }
-            catch { throw StoreError.io(path: path, reason: "cannot create the store: \(error.localizedDescription)") }
+            do { try fileSystem.makeDirectories(path + "/segments") }
+            catch StoreError.io(_, let reason) { throw StoreError.io(path: path, reason: "cannot create the store: \(reason)") }
         }
         immutable = readOnly && (unwritable ?? !Store.isWritable(path))
-        catalog = try Catalog(path: catalogPath, readOnly: readOnly, immutable: immutable)
+        catalog = try Catalog(path: catalogPath, readOnly: readOnly, immutable: immutable, vfs: catalogVFS)
+        // SQLite fsyncs the folder for its WAL, not for the database file it creates: without this a
+        // power loss could take away the catalog of a new store after its first batch was acknowledged.
+        if creating { try fileSystem.fsyncDirectory(path) }
         readersFD = open(path + "/readers.lock", (readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
         if !readOnly && housekeeping { try? removeOrphans() }
     }
