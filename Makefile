@@ -106,11 +106,11 @@ fuzz-merge:
 # LeakSanitizer is off: what it reports are the Swift runtime's and the tests' static caches
 # (e.g. KernelTests' `static let batch`), reachable at exit, not leaks.
 SANITIZER_SHORT_SKIP ?= EndToEndTests|ChartTests|SubqueryBudgetTests|DifferentialTests
-TSAN_TESTS ?= MaintenanceTests|DifferentialTests|IngestTests|SubqueryBudgetTests
+TSAN_TESTS ?= MaintenanceTests|DifferentialTests|IngestTests|SubqueryBudgetTests|SnapshotTests
 # The short run keeps the tests that run threads against each other (appender and readers, compaction
 # under a query, parallel ingest, parallel scans and summarize); TSan made the rest of DifferentialTests
 # 177 s and SubqueryBudgetTests 74 s here.
-TSAN_SHORT_TESTS ?= MaintenanceTests|IngestTests|DifferentialTests/testRewritesEncodedPredicatesAndParallelismChangeNoResult
+TSAN_SHORT_TESTS ?= MaintenanceTests|IngestTests|SnapshotTests|DifferentialTests/testRewritesEncodedPredicatesAndParallelismChangeNoResult
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=0
 # swiftc has no -sanitize=undefined on Linux (Swift code traps on overflow and out-of-bounds by
 # itself): UBSan instruments the C and C++ targets (the RE2 shim), and any undefined behaviour there
