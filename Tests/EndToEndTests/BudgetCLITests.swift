@@ -47,10 +47,15 @@ final class BudgetCLITests: XCTestCase {
 
     /// The memory budget names what it refused, located at the call, before building it.
     func testNestedStrrepIsRefusedByItsSize() throws {
-        let r = try logq(["query", "--store", tmp + "/s", "--max-memory", "200", "print strrep(strrep(strrep(\"x\", 100000), 100000), 1000)"])
+        let r = try logq(["query", "--store", tmp + "/s", "--max-memory", "200", "print strrep(strrep(strrep(\"x\", 100000), 100000), 250)"])
         XCTAssertEqual(r.code, 2)
-        XCTAssertTrue(r.err.hasPrefix("<query>:1:7: error LQ3001: strrep's result would need 1000 MB with "), r.err)
+        XCTAssertTrue(r.err.hasPrefix("<query>:1:7: error LQ3001: strrep's result would need 250 MB with "), r.err)
         XCTAssertTrue(r.err.contains("past the 200 MB memory budget (raise it with --max-memory)"), r.err)
+        // Under the default budget (three quarters of memory) one value is still at most 256 MB.
+        let big = try logq(["query", "--store", tmp + "/s", "print strlen(strrep(strrep(strrep(\"abcdefgh\", 1024), 1024), 1024))"])
+        XCTAssertEqual(big.code, 2)
+        XCTAssertTrue(big.err.hasPrefix("<query>:1:14: error LQ3001: strrep's result would be 8192 MB; a string value is at most 256 MB"), big.err)
+        XCTAssertLessThan(big.seconds, 20)
     }
 
     /// range obeys the budgets instead of a silent 10,000,000-row cap, so the sum is right.

@@ -104,17 +104,17 @@ final class BudgetBindingTests: XCTestCase {
 
     // MARK: strings built by functions
 
-    /// 1,024 × 1,024 × 1,000 bytes: refused by its computed size before it is built, at compile
+    /// 1,024 × 1,024 × 200 bytes: refused by its computed size before it is built, at compile
     /// time (print is evaluated while binding) under the budgets compiling is given.
     func testNestedStrrepInPrintIsABudgetErrorAtCompileTime() throws {
         var c = CompileOptions()
         c.subqueryBudgets = BudgetBindingTests.budgets(mb: 100)
-        let text = "print s = strrep(strrep(strrep(\"x\", 100000), 100000), 1000)"
+        let text = "print s = strrep(strrep(strrep(\"x\", 1024), 1024), 200)"
         XCTAssertThrowsError(try QueryEngine.compile(text, store: store, options: c)) { e in
             let d = (e as? CompileFailure)?.diagnostics
             XCTAssertEqual(d?.map { "\($0.code)" }, ["LQ3001"], "\(e)")
-            XCTAssertTrue(d?.first?.message.hasPrefix("strrep's result would need 1000 MB") == true, "\(e)")
-            XCTAssertEqual(d?.first?.range, SourceRange(10, 59), "located at the outer strrep")
+            XCTAssertTrue(d?.first?.message.hasPrefix("strrep's result would need 200 MB") == true, "\(e)")
+            XCTAssertEqual(d?.first?.range, SourceRange(10, 54), "located at the outer strrep")
         }
         // The same strings within the budget are built as before.
         XCTAssertEqual(try QueryEngine.compile("print n = strlen(strrep(strrep(\"ab\", 1000, \",\"), 3))", store: store, options: c).run().value(row: 0, column: 0),
@@ -136,9 +136,20 @@ final class BudgetBindingTests: XCTestCase {
 
     /// Over rows, the run's budget applies to the function as it is evaluated.
     func testStrrepOverRowsObeysTheRunsBudget() throws {
-        let m = try budgetError("range i from 1 to 3 step 1 | extend s = strrep(strrep(strrep(tostring(i), 1024), 1024), 1024) | summarize max(strlen(s))",
+        let m = try budgetError("range i from 1 to 3 step 1 | extend s = strrep(strrep(strrep(tostring(i), 1024), 1024), 200) | summarize max(strlen(s))",
                                 BudgetBindingTests.budgets(mb: 100))
-        XCTAssertTrue(m.hasPrefix("strrep's result would need 1024 MB"), m)
+        XCTAssertTrue(m.hasPrefix("strrep's result would need 200 MB"), m)
+    }
+
+    /// 8 × 1024³ bytes pass a memory budget of three quarters of this machine's memory, but one
+    /// string value is at most 256 MB: refused before it is built, located at the outer call.
+    func testOneStringValueIsBounded() throws {
+        XCTAssertThrowsError(try QueryEngine.compile("print strlen(strrep(strrep(strrep(\"abcdefgh\", 1024), 1024), 1024))", store: store)) { e in
+            let d = (e as? CompileFailure)?.diagnostics
+            XCTAssertEqual(d?.map { "\($0.code) \($0.range.start)" }, ["LQ3001 13"], "\(e)")
+            XCTAssertEqual(d?.first?.message, "strrep's result would be 8192 MB; a string value is at most 256 MB")
+        }
+        XCTAssertEqual(try run("print strlen(strrep(strrep(\"abcdefgh\", 1024), 1024))").value(row: 0, column: 0), .long(8 << 20))
     }
 
     // MARK: operators

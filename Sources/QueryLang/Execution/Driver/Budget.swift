@@ -28,6 +28,10 @@ final class Budget: @unchecked Sendable {
     /// Allocations smaller than this are not worth a `reserve` (the per-batch check sees them).
     static let smallAllocation = 1 << 20
 
+    /// The largest string value a function builds (`strrep`): 256 MB, far past any real one, and
+    /// small enough that building and scanning it stays within seconds.
+    static let maxStringBytes = 256 << 20
+
     func check(_ r: SourceRange = SourceRange(0, 0)) throws {
         if let d = deadline, Date() > d { throw Budget.timeError(r) }
         if let limit = maxMemoryBytes, let rss = QueryExecutor.residentBytes(), rss > limit {

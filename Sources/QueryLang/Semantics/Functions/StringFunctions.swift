@@ -72,6 +72,11 @@ enum StringFunctions: FunctionFamily {
             // against the query's memory budget before it is built.
             let length = Budget.bytes(s.utf8.count, times).flatMap { a in Budget.bytes(sep.utf8.count, max(times - 1, 0)).map { a.addingReportingOverflow($0) } }
             let bytes = length.flatMap { $0.overflow ? nil : $0.partialValue }
+            // One value of several GB would pass a large memory budget and then take minutes to
+            // build and scan: a string made by a function is at most `Budget.maxStringBytes`.
+            if let b = bytes, b > Budget.maxStringBytes {
+                throw Diagnostic(Msg.budget("strrep's result would be \(Budget.mb(b)); a string value is at most \(Budget.mb(Budget.maxStringBytes))"), r)
+            }
             if bytes.map({ $0 >= Budget.smallAllocation }) ?? true {
                 try (Budget.current ?? Budget(deadline: nil, maxMemoryBytes: nil)).reserve(bytes, "strrep's result", r)
             }
