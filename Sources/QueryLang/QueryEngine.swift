@@ -83,10 +83,15 @@ public final class CompiledQuery {
     }
 
     /// The optimized plan, with what was pushed into each scan and how many segments it keeps.
-    /// Subqueries run (with default options) so that materialized tables show their rows.
-    public func explain() -> String {
-        let ex = QueryExecutor(store: store, options: ExecutionOptions())
-        let shown = (try? executablePlan(ex)) ?? Planner.chooseJoinSides(plan, store: store, policy: .smaller)
+    /// Subqueries run so that materialized tables show their rows: on the given budgets, like a
+    /// run (`--timeout`, `--max-memory` and `--max-rows-scanned` bound `logq explain` too), and a
+    /// subquery that fails (a budget exceeded, a runtime error) fails the explain as it would fail the run.
+    public func explain(options: ExecutionOptions = ExecutionOptions()) throws -> String {
+        let lease = store.beginRead()
+        defer { withExtendedLifetime(lease) {} }
+        let ex = QueryExecutor(store: store, options: options)
+        _ = try ex.catalogSnapshot()
+        let shown = try Budget.with(ex.budget) { try executablePlan(ex) }
         return DeepStack.run { shown.explain(store) }
     }
 }

@@ -45,6 +45,22 @@ final class BudgetCLITests: XCTestCase {
         }
     }
 
+    /// `logq explain` runs toscalar/materialize to show their values: under --timeout and
+    /// --max-memory too (issue 10). Before, it ran them unbounded.
+    func testExplainObeysTheBudgets() throws {
+        for (name, q) in BudgetCLITests.reproducers where name.hasPrefix("toscalar") || name.hasPrefix("materialize") {
+            let r = try logq(["explain", "--store", tmp + "/s", "--timeout", "2", "--max-memory", "200", q])
+            XCTAssertFalse(r.signaled, "\(name): killed by a signal")
+            XCTAssertEqual(r.code, 2, "\(name): \(r.err)")
+            XCTAssertTrue(r.err.contains("error LQ3001: "), "\(name): \(r.err)")
+            XCTAssertEqual(r.out, "", name)
+            XCTAssertLessThan(r.seconds, 20, name)
+        }
+        let ok = try logq(["explain", "--store", tmp + "/s", "--timeout", "20", "let m = materialize(t | summarize c = count()); m"])
+        XCTAssertEqual(ok.code, 0, ok.err)
+        XCTAssertFalse(ok.out.isEmpty)
+    }
+
     /// The memory budget names what it refused, located at the call, before building it.
     func testNestedStrrepIsRefusedByItsSize() throws {
         let r = try logq(["query", "--store", tmp + "/s", "--max-memory", "200", "print strrep(strrep(strrep(\"x\", 100000), 100000), 250)"])

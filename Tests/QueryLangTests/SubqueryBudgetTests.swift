@@ -68,6 +68,28 @@ final class SubqueryBudgetTests: XCTestCase {
         }
     }
 
+    /// `explain` runs the subqueries (to show materialized tables' rows) under the budgets it is
+    /// given, as `run` does: before, it ran them with no deadline and no memory limit.
+    func testExplainRunsSubqueriesUnderTheBudgets() throws {
+        for (name, text) in SubqueryBudgetTests.queries.sorted(by: { $0.key < $1.key }) {
+            let q = try QueryEngine.compile(text, store: store)
+            var o = ExecutionOptions()
+            o.deadline = Date(timeIntervalSinceNow: 0.3)
+            XCTAssertThrowsError(try q.explain(options: o), name) { e in
+                XCTAssertEqual(SubqueryBudgetTests.code(e), "LQ3001", "\(name): \(e)")
+            }
+            var m = ExecutionOptions()
+            m.maxMemoryBytes = (QueryExecutor.residentBytes() ?? 0) + (128 << 20)
+            XCTAssertThrowsError(try q.explain(options: m), name) { e in
+                XCTAssertEqual(SubqueryBudgetTests.code(e), "LQ3001", "\(name): \(e)")
+            }
+        }
+        // Within the budgets the plan shows the subquery's value folded in.
+        let small = try QueryEngine.compile("let m = materialize(range x from 1 to 3 step 1); m | count", store: store)
+        let shown = try small.explain()
+        XCTAssertTrue(shown.contains("Count"), shown)
+    }
+
     func testSubqueriesCountAgainstRowsScanned() throws {
         let data = dir + "/in.ndjson"
         try (0..<100).map { "{\"timestamp\":\"2024-01-01T00:00:\(String(format: "%02d", $0 % 60))Z\",\"n\":\($0)}" }.joined(separator: "\n")

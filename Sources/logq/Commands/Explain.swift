@@ -10,7 +10,15 @@ struct Explain: ParsableCommand {
     @Argument var text: String?
     func run() throws {
         let (q, name) = try readQuery(text: text, file: file)
-        do { print(try QueryEngine.compile(q, store: store.open(forQuery: true), options: try output.compileOptions()).explain(), terminator: "") }
-        catch let f as CompileFailure { stderr(f.render(name: name)); throw ExitCode(ExitCodes.forDiagnostics(f.diagnostics)) }
+        // One deadline for compiling and for the subqueries explain runs, as for a query.
+        let budgets = output.executionOptions()
+        let compiled: CompiledQuery
+        do {
+            var co = try output.compileOptions()
+            co.subqueryBudgets = budgets
+            compiled = try QueryEngine.compile(q, store: store.open(forQuery: true), options: co)
+        } catch let f as CompileFailure { stderr(f.render(name: name)); throw ExitCode(ExitCodes.forDiagnostics(f.diagnostics)) }
+        do { print(try compiled.explain(options: budgets), terminator: "") }
+        catch let d as Diagnostic { stderr(compiled.source.render(d, name: name)); throw ExitCode(ExitCodes.forPhase(d.phase)) }
     }
 }
