@@ -157,22 +157,7 @@ public enum QueryEngine {
     }
 
     /// `.show tables`, Kusto's control command listing the tables (with logq's row counts).
-    static func controlCommand(_ text: String, store: Store) throws -> CompiledQuery? {
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map { $0.lowercased() }
-        guard let first = words.first, first.hasPrefix(".") else { return nil }
-        let src = SourceText(text)
-        guard words == [".show", "tables"] else {
-            throw CompileFailure(source: src, diagnostics: [Diagnostic(Msg.unsupportedOperator("control command '\(words.joined(separator: " "))' (logq knows '.show tables')"),
-                                                                       SourceRange(0, text.count))])
-        }
-        let names = try store.tableNames()
-        let rows = try names.map { Int64(try store.rowCount(of: $0)) }
-        let b = Batch(names: ["TableName", "DatabaseName", "Folder", "DocString", "RowCount"],
-                      columns: [.strings(ByteStrings(names)), .strings(ByteStrings(names.map { _ in "logq" })),
-                                .strings(ByteStrings(names.map { _ in "" })), .strings(ByteStrings(names.map { _ in "" })), .ints(.long, rows)],
-                      count: names.count)
-        return CompiledQuery(plan: ValuesNode(batch: b), store: store, source: src, renderKind: nil)
-    }
+    static func controlCommand(_ text: String, store: Store) throws -> CompiledQuery? { try ControlCommands.run(text, store: store) }
 
     /// Only parses: for checking saved queries without a store.
     public static func parse(_ text: String) -> [Diagnostic] { Parser.parse(SourceText(text)).1 }
@@ -186,6 +171,8 @@ public enum QueryEngine {
     }
 
     public static var functionNames: [String] { ScalarFunctions.names }
+    /// logq's version (the CLI's `--version`, `.show version`).
+    public static var version: String { ControlCommands.version }
     public static var aggregateNames: [String] { Aggregates.names }
 }
 

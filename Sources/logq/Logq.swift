@@ -27,7 +27,7 @@ enum ExitCodes {
 
 @main
 struct Logq: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = QueryEngine.version
     // Every command names itself: otherwise ArgumentParser derives names with String(describing:),
     // a scan of the binary's protocol conformances that cost about 1 ms of each process start.
     static let configuration = CommandConfiguration(

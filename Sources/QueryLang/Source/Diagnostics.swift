@@ -131,6 +131,10 @@ enum Msg {
         (.recursiveDefinition, "'\(name)' refers to itself: recursive let definitions are not supported")
     }
     static func unknownOperator(_ name: String) -> (DiagnosticCode, String) { (.unknownOperator, "unknown tabular operator '\(name)'") }
+    static func unsupportedControlCommand(_ words: String, _ known: String) -> (DiagnosticCode, String) {
+        (.unsupportedOperator, "the control command '\(words)' is not supported by logq (it answers \(known); the CLI's commands ingest, drop and compact)")
+    }
+    static func controlCommandSyntax(_ form: String) -> (DiagnosticCode, String) { (.unexpectedToken, "expected '\(form)'") }
     static func unsupportedOperator(_ name: String) -> (DiagnosticCode, String) { (.unsupportedOperator, "the '\(name)' operator is not supported by logq yet") }
     static func unknownTable(_ name: String) -> (DiagnosticCode, String) { (.unknownTable, "unknown table or tabular expression '\(name)'") }
     static func unknownColumn(_ name: String) -> (DiagnosticCode, String) { (.unknownColumn, "unknown column '\(name)'") }
