@@ -133,7 +133,7 @@ enum Msg {
             : "unknown hint '\(hint)' for '\(op)' (it takes \(known.map { "hint.\($0)" }.joined(separator: ", ")))")
     }
     static func tupleArity(_ fn: String, names: Int, columns: Int) -> (DiagnosticCode, String) {
-        (.tupleArity, "\(names) name(s) for \(columns) column(s) of \(fn)(): give one name per column")
+        (.tupleArity, "\(names) name(s) for \(columns) column(s) of \(fn): give one name per column")
     }
     static func nestingTooDeep(_ limit: Int) -> (DiagnosticCode, String) {
         (.nestingTooDeep, "query nests too deeply: more than \(limit) levels")

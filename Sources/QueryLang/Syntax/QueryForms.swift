@@ -27,6 +27,9 @@ extension Parser {
         "weekofyear": "week_of_year",
     ]
 
+    /// Functions the binder itself resolves (they read the input's schema, not values).
+    static let binderFunctions: Set<String> = ["column_ifexists"]
+
     /// The legacy list and bag aggregates keep at most 128 values unless told otherwise (their pages say so).
     static let legacyMaxSize: Set<String> = ["makelist", "makeset", "make_dictionary"]
 
@@ -36,7 +39,7 @@ extension Parser {
     /// reported under the name the query wrote.
     static func canonicalCall(_ name: String, _ args: [Expr], _ range: SourceRange) -> (String, [Expr]) {
         guard let target = legacyFunctions[name], ScalarFunctions.table[name] == nil,
-              ScalarFunctions.table[target] != nil || Aggregates.isAggregate(target) else { return (name, args) }
+              ScalarFunctions.table[target] != nil || Aggregates.isAggregate(target) || binderFunctions.contains(target) else { return (name, args) }
         if legacyMaxSize.contains(name) && args.count == 1 {
             let end = SourceRange(range.end, range.end)
             return (target, args + [Expr(kind: .literal(.long(128)), range: end)])
