@@ -26,6 +26,7 @@ extension Binder {
     /// decided when the query is bound (the name must be a constant string).
     func bindColumnIfExists(_ args: [Expr], _ rel: Relation, _ r: SourceRange) throws -> BoundExpr {
         guard args.count == 2 else { throw Diagnostic(Msg.argumentCount("column_ifexists", "2", args.count), r) }
+        if case .name = args[0].kind { throw Diagnostic(Msg.constantRequired("the column name of column_ifexists"), args[0].range) }
         let n = try bindExpr(args[0], Relation(names: [], types: []))
         guard case .string(let name)? = n.constant else { throw Diagnostic(Msg.constantRequired("the column name of column_ifexists"), args[0].range) }
         if let i = rel.index(name) { return ColumnRef(name: name, type: rel.types[i], range: r) }
