@@ -316,3 +316,40 @@ final class BinderTests: XCTestCase {
         check("datatable(v:long)[1] | extend v = 2 | project v, v", [Expected(code: "LQ2010", at: "v", occurrence: 4)])
     }
 }
+
+final class QueryFormsBinderTests: XCTestCase {
+    static var fixture: BinderFixture!
+    override class func setUp() { fixture = try? BinderFixture() }
+    override class func tearDown() { fixture = nil }
+    func check(_ q: String, _ expected: [Expected], file: StaticString = #filePath, line: UInt = #line) {
+        assertDiagnostics(QueryFormsBinderTests.fixture.diagnostics(q), q, expected, file: file, line: line)
+    }
+    let d = "datatable(kk:string, d:long, ts:datetime) [\"x\", 1, datetime(2024-01-01)]"
+
+    func testTupleNamesMustMatchTheColumns() {
+        check("\(d) | summarize (m, p, q) = percentiles(d, 50, 95)", [Expected(code: "LQ2040", at: "m, p, q")])
+        XCTAssertEqual(QueryFormsBinderTests.fixture.diagnostics("\(d) | summarize (m, p, q) = percentiles(d, 50, 95)").first?.message,
+                       "3 name(s) for 2 column(s) of percentiles(): give one name per column")
+        check("\(d) | summarize (m, p) = count() + 1", [Expected(code: "LQ2040", at: "m, p")])
+        check("\(d) | summarize (t, v) = arg_max(ts, d), (m, p) = percentiles(d, 50, 95)", [])
+        check("\(d) | summarize (kk, v) = arg_max(ts, d) by kk", [Expected(code: "LQ2010", at: "kk", occurrence: 2)])
+    }
+
+    func testColumnIfExists() {
+        check("\(d) | extend z = column_ifexists('d', 0) + 1", [])
+        check("\(d) | extend z = column_ifexists(kk, 0)", [Expected(code: "LQ2011", at: "kk", occurrence: 2)])
+        check("\(d) | extend z = column_ifexists('d')", [Expected(code: "LQ2004", at: "column_ifexists('d')")])
+        check("\(d) | extend z = columnifexists('nope', nope2)", [Expected(code: "LQ2002", at: "nope2")])
+    }
+
+    func testInATableName() {
+        check("let L = datatable(v:long) [1]; \(d) | where d in (L) and d !in (L)", [])
+        check("\(d) | where d in (nope)", [Expected(code: "LQ2002", at: "nope")])
+    }
+
+    func testArgumentsConvertToTheParameterType() {
+        check("let f = (x:long) { x }; print f(2.5), f(int(3))", [])
+        check("let f = (x:long = 'a') { x }; print f()", [Expected(code: "LQ2005", at: "'a'")])
+        check("let f = (x:datetime) { x }; print f(1)", [Expected(code: "LQ2005", at: "1", occurrence: 1)])
+    }
+}

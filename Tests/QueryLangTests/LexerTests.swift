@@ -205,3 +205,22 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(kinds("9223372036854775808"), ["real(9.223372036854776e+18)"])
     }
 }
+
+/// Queries pasted from web pages carry Unicode spaces; Kusto reads them as whitespace.
+extension LexerTests {
+    func testUnicodeSpacesSeparateTokens() {
+        for space in ["\u{00A0}", "\u{202F}", "\u{2000}", "\u{2005}", "\u{200A}", "\u{3000}", "\u{1680}", "\u{205F}", "\u{2028}", "\u{FEFF}"] {
+            let q = "T\(space)|\(space)take\(space)1"
+            XCTAssertEqual(kinds(q), ["id(T)", "|", "id(take)", "int(1)"], "U+\(String(space.unicodeScalars.first!.value, radix: 16))")
+            XCTAssertTrue(lex(q).diagnostics.isEmpty)
+            // Byte ranges skip the space's whole UTF-8 sequence.
+            XCTAssertEqual(lex(q).tokens[2].range, span(q, "take"))
+        }
+    }
+
+    func testOtherNonASCIIIsStillABadCharacter() {
+        // U+200B (zero width space) is not White_Space in Unicode, nor in Kusto's lexer.
+        let q = "T\u{200B}| take 1"
+        assertDiagnostics(lex(q).diagnostics, q, [Expected(code: "LQ1003", at: "\u{200B}")])
+    }
+}

@@ -288,3 +288,67 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(ps.map(\.hasDefault), [false, true])
     }
 }
+
+/// The forms of `Syntax/QueryForms.swift`: hints, deprecated spellings, quoted names, tuples.
+final class QueryFormsParserTests: XCTestCase {
+    func testHintsParseOnTheOperatorsThatTakeThem() {
+        for q in ["T | summarize hint.strategy=shuffle hint.num_partitions=4 count() by a",
+                  "T | join kind=inner hint.strategy=broadcast hint.remote=left (U) on a",
+                  "T | join hint.shufflekey=a kind=leftouter (U) on a",
+                  "T | lookup hint.remote=auto (U) on a",
+                  "T | make-series hint.shufflekey=a count() on ts step 1h",
+                  "T | union hint.concurrency=2 hint.spread=1 U",
+                  "union hint.concurrency=2 T, U",
+                  "T | as hint.materialized=true X"] {
+            XCTAssertTrue(parse(q).diagnostics.isEmpty, "\(q): \(parse(q).diagnostics)")
+        }
+    }
+
+    func testAnUnknownHintIsLocatedAtItsName() {
+        let q = "T | join hint.colour=red (U) on a"
+        assertDiagnostics(parse(q).diagnostics, q, [Expected(code: "LQ1010", at: "hint.colour")])
+        XCTAssertEqual(parse(q).diagnostics.first?.message,
+                       "unknown hint 'hint.colour' for 'join' (it takes hint.strategy, hint.shufflekey, hint.num_partitions, hint.remote, hint.concurrency, hint.spread)")
+        let q2 = "T | as hint.strategy=shuffle X"
+        assertDiagnostics(parse(q2).diagnostics, q2, [Expected(code: "LQ1010", at: "hint.strategy")])
+        let q3 = "T | summarize hint.strategy= count()"
+        // `count` reads as the hint's value, so the mistake shows at the empty parentheses.
+        assertDiagnostics(parse(q3).diagnostics, q3, [Expected(code: "LQ1001", at: ")")])
+    }
+
+    func testDeprecatedSpellingsBecomeTheirOperatorsAndFunctions() {
+        guard case .query(let p) = parse("T | mvexpand a | makeseries count() on ts step 1h").script.statements.first else { return XCTFail() }
+        XCTAssertEqual(p.operators.map(\.name), ["mv-expand", "make-series"])
+        // The legacy mvexpand keeps at most 128 rows per row.
+        guard case .mvExpand(_, _, _, _, let limit?) = p.operators[0].kind, case .literal(.long(128)) = limit.kind else { return XCTFail("no limit") }
+        guard case .query(let p2) = parse("T | mv-expand a").script.statements.first, case .mvExpand(_, _, _, _, nil) = p2.operators[0].kind else { return XCTFail() }
+        guard case .query(let p3) = parse("T | extend x = parseurl(u), y = todynamic(s)").script.statements.first,
+              case .extend(let items) = p3.operators[0].kind else { return XCTFail() }
+        let names = items.compactMap { if case .call(let n, _) = $0.expr.kind { return n }; return nil }
+        XCTAssertEqual(names.first, "parse_url")
+    }
+
+    func testAdjacentLiteralsMakeOneQuotedName() {
+        let q = #"T | project ["a" 'b'] = 1, ["c" "d"]"#
+        guard case .query(let p) = parse(q).script.statements.first, case .project(let items) = p.operators[0].kind else { return XCTFail("\(parse(q).diagnostics)") }
+        XCTAssertEqual(items[0].name, "ab")
+        XCTAssertEqual(items[0].nameRange, span(q, #"["a" 'b']"#))
+        guard case .name("cd") = items[1].expr.kind else { return XCTFail() }
+        XCTAssertEqual(items[1].expr.range, span(q, #"["c" "d"]"#))
+    }
+
+    func testTupleNamesOnlyInSummarize() {
+        let q = "T | summarize (m, p) = percentiles(d, 50, 95) by a"
+        guard case .query(let p) = parse(q).script.statements.first, case .summarize(let aggs, _) = p.operators[0].kind else { return XCTFail() }
+        XCTAssertEqual(aggs[0].tuple?.map(\.0), ["m", "p"])
+        XCTAssertEqual(aggs[0].tuple?.map(\.1), [span(q, "(m").start + 1, span(q, "p)").start].map { SourceRange($0, $0 + 1) })
+        // Elsewhere `(m, p)` is no expression.
+        let q2 = "T | extend (m, p) = 1"
+        assertDiagnostics(parse(q2).diagnostics, q2, [Expected(code: "LQ1001", at: ",")])
+    }
+
+    func testUnionOptionsInsideParentheses() {
+        XCTAssertTrue(parse("(union isfuzzy=true T, U) | count").diagnostics.isEmpty)
+        XCTAssertTrue(parse("let X = (union withsource=S T, U); X").diagnostics.isEmpty)
+    }
+}

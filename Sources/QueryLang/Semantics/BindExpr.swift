@@ -73,6 +73,8 @@ extension Binder {
             guard let t = plan.types.first else { return Constant(.null, type: .dynamic, range: r) }
             let v = res.count > 0 && !res.columns.isEmpty ? res.columns[0].value(0) : .null
             return Constant(v, type: t, range: r)
+        case .call("column_ifexists", let args) where functions["column_ifexists"] == nil:
+            return try bindColumnIfExists(args, rel, r)
         case .call(let name, let args):
             if Aggregates.isAggregate(name) { throw Diagnostic(Msg.aggregateOutside(name), r) }
             if RowFunctions.names.contains(name) {
@@ -130,7 +132,7 @@ extension Binder {
         defer { scalars = saved }
         for (k, p) in params.enumerated() {
             if k < args.count { scalars[p.name] = try checkedArgument(name, p, bindExpr(args[k], rel)) }
-            else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, rel) }
+            else if let d = p.defaultValue { scalars[p.name] = try checkedArgument(name, p, bindExpr(d, rel)) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
         // The arguments were bound outside: `f(f(1))` calls f twice, it does not recurse.
@@ -153,12 +155,9 @@ extension Binder {
         }
     }
 
-    /// A user function's argument against its declared parameter type: numbers convert among
-    /// themselves and a dynamic parameter takes anything; anything else is the caller's error.
+    /// A user function's argument against its declared parameter type (see `convertedArgument`).
     func checkedArgument(_ fn: String, _ p: QueryParameter, _ e: BoundExpr) throws -> BoundExpr {
-        if e.type == p.type || p.type == .dynamic || (p.type.isNumeric && e.type.isNumeric) { return e }
-        if e.type == .dynamic, e.constant?.isNull == true { return e }
-        throw Diagnostic(Msg.argumentType(fn, "parameter '\(p.name)' takes a \(p.type.name), got \(e.type.name)"), e.range)
+        try convertedArgument(fn, p, e)
     }
 
     /// Constant folding: a call whose arguments are all constants is evaluated once.
@@ -348,6 +347,7 @@ extension Binder {
     func bindIn(_ op: String, _ x: BoundExpr, _ items: [Expr], _ rel: Relation, _ r: SourceRange) throws -> BoundExpr {
         var values: [Value] = []
         for it in items {
+            let it = tableAsSubquery(it)
             if case .subquery(let p) = it.kind {
                 // `x in (T | project c)`: the subquery's first column, run once when the query runs.
                 let plan = try bindPipeline(p)

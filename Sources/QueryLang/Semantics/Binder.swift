@@ -393,7 +393,7 @@ final class Binder {
                 continue
             }
             if k < args.count { scalars[p.name] = try checkedArgument(name, p, bindExpr(args[k], Relation(names: [], types: []))) }
-            else if let d = p.defaultValue { scalars[p.name] = try bindExpr(d, Relation(names: [], types: [])) }
+            else if let d = p.defaultValue { scalars[p.name] = try checkedArgument(name, p, bindExpr(d, Relation(names: [], types: []))) }
             else { throw Diagnostic(Msg.argumentCount(name, "\(params.count)", args.count), r) }
         }
         // The arguments were bound outside: `f(f(T))` calls f twice, it does not recurse.
@@ -830,6 +830,7 @@ final class Binder {
                     if spec.outputs.count == 1 { spec.outputs[0].0 = n }
                     else { for k in spec.outputs.indices { spec.outputs[k].0 = k == 0 ? n : spec.outputs[k].0 } }
                 }
+                if let names = a.tuple { try nameByTuple(names, &spec, a.expr.range) }
                 let star = args.contains { if case .star = $0.kind { return true }; return false }
                 for k in spec.outputs.indices {
                     // arg_max(x, *) and take_any(*) may output a by-column again: that one is not repeated.
@@ -839,6 +840,7 @@ final class Binder {
                     }
                     // Only a derived name is made unique (count_, count_1); a name the query gave twice is its error, as in Kusto.
                     if k == 0, let n = a.name, used.contains(n) { throw Diagnostic(Msg.duplicateColumn(n), a.nameRange ?? a.expr.range) }
+                    if let names = a.tuple, used.contains(names[k].0) { throw Diagnostic(Msg.duplicateColumn(names[k].0), names[k].1) }
                     spec.outputs[k].0 = claim(spec.outputs[k].0)
                     finalCols.append((spec.outputs[k].0, ColumnRef(name: spec.outputs[k].0, type: spec.outputs[k].1, range: a.expr.range)))
                 }
@@ -854,6 +856,7 @@ final class Binder {
                     throw Diagnostic(Msg.notAggregate(fn), a.expr.range)
                 }
                 specs += hidden
+                let a = try singleTupleName(a)
                 if let n = a.name, used.contains(n) { throw Diagnostic(Msg.duplicateColumn(n), a.nameRange ?? a.expr.range) }
                 let name = claim(a.name ?? counter.next())
                 finalCols.append((name, e))

@@ -32,6 +32,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConverti
     case unsupportedOperator = "LQ1006"
     case literalOutOfRange = "LQ1007"
     case nestingTooDeep = "LQ1008"
+    /// A `hint.NAME=` that the operator does not take.
+    case unknownHint = "LQ1010"
     case unknownTable = "LQ2001"
     case unknownColumn = "LQ2002"
     case unknownFunction = "LQ2003"
@@ -72,6 +74,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConverti
     case unsupportedFeature = "LQ2027"
     /// A name argument is not one of those accepted (a join kind, a datetime part, a type name).
     case unknownKeyword = "LQ2028"
+    /// `(a, b) = f(…)` names a different number of columns than the aggregate produces.
+    case tupleArity = "LQ2040"
     case budgetExceeded = "LQ3001"
     case runtime = "LQ3002"
     case storage = "LQ3003"
@@ -84,13 +88,13 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, CustomStringConverti
     public var phase: DiagnosticPhase {
         switch self {
         case .unexpectedToken, .unterminatedString, .badCharacter, .badLiteral, .unknownOperator, .unsupportedOperator,
-             .literalOutOfRange, .nestingTooDeep:
+             .literalOutOfRange, .nestingTooDeep, .unknownHint:
             return .syntax
         case .unknownTable, .unknownColumn, .unknownFunction, .argumentCount, .argumentType, .operandTypes, .notBoolean,
              .aggregateOutside, .notAggregate, .duplicateColumn, .constantRequired, .missingParameter, .notSerialized,
              .invalidRegex, .makeSeriesStep, .recursiveDefinition, .valueOutOfRange, .invalidParameterValue, .tabularArgument,
              .datatableShape, .datatableValue, .joinCondition, .joinKeyTypes, .notDynamic, .makeSeriesAxis, .makeSeriesAggregate,
-             .unsupportedFeature, .unknownKeyword:
+             .unsupportedFeature, .unknownKeyword, .tupleArity:
             return .semantic
         case .budgetExceeded, .runtime, .tooManyBins:
             return .runtime
@@ -123,6 +127,13 @@ enum Msg {
     static func badLiteral(_ what: String, _ text: String) -> (DiagnosticCode, String) { (.badLiteral, "invalid \(what) literal '\(text)'") }
     static func literalOutOfRange(_ what: String, _ text: String) -> (DiagnosticCode, String) {
         (.literalOutOfRange, "\(what) literal '\(text)' is out of range")
+    }
+    static func unknownHint(_ hint: String, _ op: String, known: [String]) -> (DiagnosticCode, String) {
+        (.unknownHint, known.isEmpty ? "'\(op)' takes no hints, found '\(hint)'"
+            : "unknown hint '\(hint)' for '\(op)' (it takes \(known.map { "hint.\($0)" }.joined(separator: ", ")))")
+    }
+    static func tupleArity(_ fn: String, names: Int, columns: Int) -> (DiagnosticCode, String) {
+        (.tupleArity, "\(names) name(s) for \(columns) column(s) of \(fn): give one name per column")
     }
     static func nestingTooDeep(_ limit: Int) -> (DiagnosticCode, String) {
         (.nestingTooDeep, "query nests too deeply: more than \(limit) levels")

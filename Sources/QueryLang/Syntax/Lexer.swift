@@ -73,12 +73,32 @@ struct Lexer {
     mutating func skipTrivia() {
         while pos < src.count {
             let c = src[pos]
-            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { pos += 1; continue }
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C { pos += 1; continue }
+            // Queries pasted from web pages and chat carry no-break and other Unicode spaces; Kusto's
+            // lexer takes every Unicode space as whitespace, so they separate tokens here too.
+            if c >= 0xC2, let n = Lexer.unicodeSpaceLength(src, pos) { pos += n; continue }
             if c == 0x2F && pos + 1 < src.count && src[pos + 1] == 0x2F {
                 while pos < src.count && src[pos] != 0x0A { pos += 1 }
                 continue
             }
             return
+        }
+    }
+
+    /// The byte length of the Unicode space character (White_Space, as .NET's `char.IsWhiteSpace`)
+    /// encoded at `i`, or nil: U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
+    /// U+205F, U+3000, and U+FEFF (a byte-order mark that editors leave at the start of a file).
+    static func unicodeSpaceLength(_ s: [UInt8], _ i: Int) -> Int? {
+        func b(_ k: Int) -> UInt8 { i + k < s.count ? s[i + k] : 0 }
+        switch b(0) {
+        case 0xC2: return b(1) == 0x85 || b(1) == 0xA0 ? 2 : nil
+        case 0xE1: return b(1) == 0x9A && b(2) == 0x80 ? 3 : nil
+        case 0xE2:
+            if b(1) == 0x80 && ((b(2) >= 0x80 && b(2) <= 0x8A) || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF) { return 3 }
+            return b(1) == 0x81 && b(2) == 0x9F ? 3 : nil
+        case 0xE3: return b(1) == 0x80 && b(2) == 0x80 ? 3 : nil
+        case 0xEF: return b(1) == 0xBB && b(2) == 0xBF ? 3 : nil
+        default: return nil
         }
     }
 
@@ -122,7 +142,9 @@ struct Lexer {
             // datetime(2025-03-07T13:42:00Z), timespan(1.02:03:04), guid(…): the text inside is raw, not tokens.
             if ["datetime", "date", "timespan", "time", "guid"].contains(word.lowercased()) {
                 var p = pos
-                while p < src.count && (src[p] == 0x20 || src[p] == 0x09) { p += 1 }
+                while p < src.count {
+                    if src[p] == 0x20 || src[p] == 0x09 { p += 1 } else if let n = Lexer.unicodeSpaceLength(src, p) { p += n } else { break }
+                }
                 if at(p) == 0x28 {
                     // Stop at the first parenthesis or quote: raw text holds none, and stopping
                     // there keeps runs of `datetime(datetime(…` linear (the next scan starts past it).

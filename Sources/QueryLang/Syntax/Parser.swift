@@ -9,6 +9,8 @@ struct Parser {
     let source: SourceText
     /// Set while parsing make-series's axis: there `in range(…)` follows the axis, it is no `in` list.
     var axisBeforeInRange = false
+    /// Set while parsing summarize's aggregates, where `(a, b) = f(…)` names several columns.
+    var tuplesAllowed = false
     /// Current recursion depth of the parse (see `DepthLimits`).
     var depth = 0
     /// Each `toscalar(…)` parsed so far, by its first token: the tree and the token after it.
@@ -92,10 +94,11 @@ struct Parser {
     mutating func expectWord(_ w: String) throws { guard isWord(w) else { throw fail("'\(w)'") }; _ = advance() }
     mutating func identifier(_ what: String = "a name") throws -> Token {
         if tok.kind == .identifier { return advance() }
-        // ['name'] and ["name"] quote a name
-        if isPunct("["), case .string(let s) = peek().kind, isPunct("]", peek(2)) {
+        // ['name'] and ["name"] quote a name (["a" "b"] is "ab")
+        if let (s, n) = quotedName() {
             let start = tok.range.start
-            _ = advance(); _ = advance(); let end = advance().range.end
+            for _ in 0..<n - 1 { _ = advance() }
+            let end = advance().range.end
             return Token(kind: .identifier, text: s, range: SourceRange(start, end), spaced: true)
         }
         throw fail(what)
@@ -187,6 +190,7 @@ struct Parser {
     /// Does a tabular expression start `k` tokens ahead (datatable, or a name piped on)?
     func startsTabular(_ k: Int) -> Bool {
         isWord("datatable", peek(k)) || (isWord("range", peek(k)) && peek(k + 1).kind == .identifier)
+            || (isWord("union", peek(k)) && (peek(k + 1).kind == .identifier || isPunct("(", peek(k + 1))))
             || (peek(k).kind == .identifier && isPunct("|", peek(k + 1)))
     }
 
@@ -381,7 +385,8 @@ struct Parser {
 
     mutating func unionArgs() throws -> (String?, [Pipeline]) {
         var withSource: String? = nil
-        while tok.kind == .identifier && isPunct("=", peek()) {
+        while atHint || (tok.kind == .identifier && isPunct("=", peek())) {
+            if atHint { try hint(for: "union"); continue }
             let k = advance(); _ = advance()
             let v = try identifier()
             if k.text == "withsource" { withSource = v.text }
@@ -409,10 +414,16 @@ struct Parser {
             let n = advance(); _ = advance()
             return NamedExpr(name: n.text, nameRange: n.range, expr: try expression())
         }
-        if isPunct("["), case .string(let s) = peek().kind, isPunct("]", peek(2)), isPunct("=", peek(3)) {
-            let r = tok.range + peek(2).range
-            _ = advance(); _ = advance(); _ = advance(); _ = advance()
+        if let (s, n) = quotedName(), isPunct("=", peek(n)) {
+            let r = tok.range + peek(n - 1).range
+            for _ in 0...n { _ = advance() }
             return NamedExpr(name: s, nameRange: r, expr: try expression())
+        }
+        // (Median, p95) = percentiles(…): one name per column of the aggregate.
+        if tuplesAllowed, let names = try tupleNames() {
+            var ne = NamedExpr(name: nil, nameRange: nil, expr: try expression())
+            ne.tuple = names
+            return ne
         }
         return NamedExpr(name: nil, nameRange: nil, expr: try expression())
     }
@@ -435,7 +446,7 @@ struct Parser {
     mutating func tabularOperator() throws -> TabularOperator {
         let start = tok.range.start
         let nameTok = try identifier("a tabular operator after '|'")
-        let name = nameTok.text
+        let name = Parser.legacyOperators[nameTok.text] ?? nameTok.text
         var kind: OperatorKind
         switch name {
         case "where", "filter":
@@ -464,13 +475,10 @@ struct Parser {
             } while acceptPunct(",")
             kind = .projectRename(pairs)
         case "summarize":
-            // hint.shufflekey=k, hint.strategy=shuffle …: distribution hints logq has no use for. A name
-            // has no dot in it, so a hint is five tokens: `hint` `.` name `=` value.
-            while isWord("hint") && isPunct(".", peek()) && peek(2).kind == .identifier && isPunct("=", peek(3)) {
-                for _ in 0..<5 { _ = advance() }
-            }
+            // hint.shufflekey=k, hint.strategy=shuffle …: distribution hints logq has no use for.
+            try hints(for: name)
             var aggs: [NamedExpr] = []
-            if !isWord("by") { aggs = try namedList() }
+            if !isWord("by") { tuplesAllowed = true; defer { tuplesAllowed = false }; aggs = try namedList() }
             var by: [NamedExpr] = []
             if acceptWord("by") { by = try namedList() }
             kind = .summarize(aggregates: aggs, by: by)
@@ -494,10 +502,11 @@ struct Parser {
             kind = .union(withSource: ws, t)
         case "join", "lookup":
             var jk: JoinKind = name == "join" ? .innerunique : .leftouter
-            while tok.kind == .identifier && isPunct("=", peek()) {
+            while atHint || (tok.kind == .identifier && isPunct("=", peek())) {
+                if atHint { try hint(for: name); continue }
                 let k = advance(); _ = advance(); let v = try identifier()
                 if k.text == "kind" {
-                    guard let j = JoinKind(rawValue: v.text.lowercased()) ?? (v.text == "left" ? .leftouter : v.text == "inner" ? .inner : nil) else {
+                    guard let j = JoinKind(rawValue: v.text.lowercased()) ?? Parser.joinKindAliases[v.text.lowercased()] else {
                         diagnostics.append(Diagnostic(Msg.unexpectedToken("'\(v.text)'", expected: "a join kind (inner, leftouter, …)"), v.range)); throw Stop()
                     }
                     jk = j
@@ -539,6 +548,9 @@ struct Parser {
                 cols.append(ne); types.append(t)
             } while acceptPunct(",")
             if acceptWord("limit") { limit = try expression() }
+            if limit == nil && nameTok.text == "mvexpand" {
+                limit = Expr(kind: .literal(.long(Parser.legacyExpandLimit)), range: SourceRange(tok.range.start, tok.range.start))
+            }
             kind = .mvExpand(cols, types: types, itemIndex: itemIndex, bagAsArray: bagAsArray, limit: limit)
         case "parse":
             var regex = false
@@ -565,6 +577,7 @@ struct Parser {
             }
             kind = .parse(source: src, pattern: parts, regex: regex)
         case "make-series":
+            try hints(for: name)
             var aggs: [NamedExpr] = []
             var defaults: [Expr?] = []
             repeat {
@@ -595,6 +608,7 @@ struct Parser {
         case "getschema":
             kind = .getschema
         case "as":
+            try hints(for: name)
             kind = .asOp(try identifier().text)
         case "serialize":
             kind = .serialize(isPunct("|") || atEnd || isPunct(";") || isPunct(")") ? [] : try namedList())
@@ -818,7 +832,7 @@ struct Parser {
         case .punct("*"):
             _ = advance(); return Expr(kind: .star, range: t.range)
         case .punct("["):
-            if case .string = peek().kind, isPunct("]", peek(2)) {
+            if quotedName() != nil {
                 let n = try identifier()
                 return Expr(kind: .name(n.text), range: n.range)
             }
@@ -858,7 +872,9 @@ struct Parser {
                 }
                 let end = tok.range.end
                 try expectPunct(")")
-                return Expr(kind: .call(name: name, args: args), range: SourceRange(t.range.start, end))
+                let range = SourceRange(t.range.start, end)
+                let (fn, fargs) = Parser.canonicalCall(name, args, range)
+                return Expr(kind: .call(name: fn, args: fargs), range: range)
             }
             _ = advance()
             return Expr(kind: .name(name), range: t.range)

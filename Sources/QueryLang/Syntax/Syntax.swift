@@ -85,6 +85,8 @@ struct NamedExpr: Sendable {
     var name: String?
     var nameRange: SourceRange?
     var expr: Expr
+    /// `(a, b) = f(…)`: one name per output column of an aggregate (summarize only).
+    var tuple: [(String, SourceRange)]? = nil
 }
 
 struct SortKey: Sendable {
