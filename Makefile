@@ -9,7 +9,7 @@ DEMO_ROWS ?= 200000
 LOGQ := .build/release/logq
 
 .PHONY: demo test test-long deps test-deps build release conformance bench clean \
-        fuzz fuzz-short fuzz-build fuzz-merge test-asan test-ubsan test-tsan test-asan-short test-ubsan-short test-tsan-short test-sanitizers-short
+        fuzz fuzz-short fuzz-build fuzz-merge docs-examples test-asan test-ubsan test-tsan test-asan-short test-ubsan-short test-tsan-short test-sanitizers-short
 
 # Installs the missing -dev packages with apt-get when root; otherwise prints the command and stops.
 deps:
@@ -40,6 +40,7 @@ test-deps: deps
 test: test-deps
 	.ci/lint-arith && .ci/lint-arith --self-test
 	swift test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+	python3 scripts/docs_examples.py check
 	$(MAKE) --no-print-directory fuzz-short test-sanitizers-short
 
 # The long mode: the kill -9 ingest test runs 200 kills instead of 24 (several minutes).
@@ -64,6 +65,15 @@ demo: release
 	@echo; echo "== post-incident report (window found from the data)"
 	$(LOGQ) report --store $(DEMO_DIR)/store --incident --title "Demo incident" -o $(DEMO_DIR)/report.html
 	@echo "open $(DEMO_DIR)/report.html"
+
+# The examples of Kusto's documentation (Tests/DocsExamples/README.md): extracts them from a mirror of
+# MicrosoftDocs/dataexplorer-docs (DOCS_MIRROR, a git dir) and runs every runnable one through the binary.
+DOCS_MIRROR ?= /work/.mirror/MicrosoftDocs+dataexplorer-docs/repo
+docs-examples:
+	@if [ ! -d "$(DOCS_MIRROR)" ]; then echo "no docs mirror at $(DOCS_MIRROR): git clone --bare https://github.com/MicrosoftDocs/dataexplorer-docs.git DIR, then make docs-examples DOCS_MIRROR=DIR"; exit 1; fi
+	swift build
+	python3 scripts/docs_examples.py extract --git-dir "$(DOCS_MIRROR)"
+	python3 scripts/docs_examples.py run
 
 conformance: release
 	python3 ../shared/conformance/run.py --logq $(LOGQ)
