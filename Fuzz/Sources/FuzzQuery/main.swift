@@ -44,7 +44,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     options.parameters = ["window_start": .string("2025-03-03T00:00:00Z"), "window_end": .string("2025-03-04T00:00:00Z")]
     do {
         let q = try QueryEngine.compile(text, store: store, options: options)
-        _ = q.explain()
+        _ = try q.explain(options: budgets())
         if runQueries { _ = try q.run(options: budgets()) }
     } catch let f as CompileFailure {
         _ = f.render()
